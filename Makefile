@@ -1,0 +1,33 @@
+# The two commands that matter on a fresh machine (Python 3.11 or newer):
+#   make book   install what is needed into .venv/ and build the HTML book into _build/html/
+#   make test   install what is needed into .venv/ and run the whole test suite
+# Everything lives in the local virtual environment .venv/; nothing is installed system-wide.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export KERAS_BACKEND := jax
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: install book test clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# -W turns every warning into an error, --keep-going lists them all, -n flags broken references.
+book: install
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Unit tests, gradient checks, agreement with Keras, every chapter notebook under
+# nbval (lax mode, see tests/README.md), and the book build with -W.
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf _build

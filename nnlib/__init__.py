@@ -1,0 +1,38 @@
+"""nnlib: a small NumPy neural-network library with a Keras-shaped API.
+
+Written alongside the book *Neural Networks from Scratch*: each chapter derives a
+piece and then points at the line of ``nnlib`` that implements it. One module per
+concept -- a reader who knows the chapter title knows the file:
+
+========================  ===========================================  =========
+module                    what it holds                                chapter
+========================  ===========================================  =========
+``nnlib.activations``     step, sigmoid, tanh, relu, softmax, ...      2
+``nnlib.layers``          Input, Dense, Activation                     3, 6
+``nnlib.losses``          MSE and the cross-entropies, with gradients  4, 6
+``nnlib.gradients``       numerical derivatives, gradient checks       5, 6
+``nnlib.optimizers``      SGD (momentum, Nesterov), RMSprop, Adam      5, 7
+``nnlib.initializers``    glorot_uniform, he_normal, ...               7
+``nnlib.models``          Sequential: compile, fit, predict, ...       7
+``nnlib.metrics``         accuracy, confusion_matrix                   7, 9
+``nnlib.datasets``        glyphs, spirals, coffee roasting, ...        7, 9
+``nnlib.plotting``        diagrams, curves, decision boundaries        all
+``nnlib.autodiff``        a small reverse-mode autodiff engine         8
+``nnlib.widgets``         sliders, live and pre-computed               3, 5, 7
+========================  ===========================================  =========
+
+``nnlib.widgets`` is imported on its own (``from nnlib import widgets``): it needs ipywidgets.
+"""
+from . import (activations, autodiff, config, datasets, gradients, initializers, layers, losses, metrics,
+               models, optimizers, plotting)
+from .config import floatx, set_floatx, set_random_seed
+from .layers import Activation, Dense, Input
+from .models import Sequential
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation", "Dense", "Input", "Sequential", "activations", "autodiff", "config", "datasets", "floatx", "gradients",
+    "initializers", "layers", "losses", "metrics", "models", "optimizers", "plotting", "set_floatx",
+    "set_random_seed",
+]

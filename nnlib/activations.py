@@ -1,0 +1,171 @@
+"""Activation functions and their derivatives.
+
+Derived in chapter 2, Activation functions. Every function takes an array of any
+shape and works elementwise, except ``softmax``, which normalises along ``axis``.
+Derivatives are taken with respect to the pre-activation ``x`` (called ``z`` in the
+chapters) and have the shape of ``x``.
+"""
+import numpy as np
+
+from ._validation import unknown_name
+
+
+def step(x):
+    """Heaviside step: 1 where x > 0, else 0. Its derivative is 0 (almost) everywhere."""
+    x = np.asarray(x)
+    return (x > 0).astype(x.dtype if np.issubdtype(x.dtype, np.floating) else float)
+
+
+def linear(x):
+    """Identity, a(x) = x. The 'no activation' of ``Dense(units, activation=None)``."""
+    return np.asarray(x)
+
+
+def sigmoid(x):
+    """Logistic sigmoid, 1 / (1 + exp(-x)), computed without overflow for large |x|."""
+    x = np.asarray(x)
+    out = np.empty_like(x, dtype=np.result_type(x, np.float32))
+    positive = x >= 0
+    out[positive] = 1.0 / (1.0 + np.exp(-x[positive]))
+    exp_x = np.exp(x[~positive])
+    out[~positive] = exp_x / (1.0 + exp_x)
+    return out
+
+
+def tanh(x):
+    """Hyperbolic tangent, (e^x - e^-x) / (e^x + e^-x), with outputs in (-1, 1)."""
+    return np.tanh(x)
+
+
+def relu(x):
+    """Rectified linear unit, max(0, x)."""
+    x = np.asarray(x)
+    return np.maximum(x, 0).astype(x.dtype, copy=False)
+
+
+def _float_dtype(x):
+    """x's own dtype when it is a float type, float64 for integer input."""
+    return x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """x for x > 0, ``negative_slope * x`` otherwise (Keras 3's default slope is 0.2)."""
+    x = np.asarray(x)
+    return np.where(x > 0, x, negative_slope * x).astype(_float_dtype(x), copy=False)
+
+
+def softmax(x, axis=-1):
+    """softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m), with m = max_j x_j.
+
+    Subtracting the maximum changes nothing mathematically but keeps every
+    exponent <= 0, so ``exp`` never overflows, whatever the size of ``x``.
+    """
+    x = np.asarray(x)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    exp_x = np.exp(shifted)
+    return exp_x / np.sum(exp_x, axis=axis, keepdims=True)
+
+
+def step_derivative(x):
+    """d step / dx = 0 wherever it is defined (everywhere but x = 0)."""
+    return np.zeros_like(np.asarray(x, dtype=float))
+
+
+def linear_derivative(x):
+    """d x / dx = 1."""
+    return np.ones_like(np.asarray(x, dtype=float))
+
+
+def sigmoid_derivative(x):
+    """d sigmoid / dx = s (1 - s), with s = sigmoid(x)."""
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def tanh_derivative(x):
+    """d tanh / dx = 1 - tanh(x)^2."""
+    t = np.tanh(x)
+    return 1.0 - t * t
+
+
+def relu_derivative(x):
+    """d relu / dx = 1 for x > 0, else 0 (0 is used at the kink x = 0, as Keras does)."""
+    x = np.asarray(x)
+    return (x > 0).astype(x.dtype if np.issubdtype(x.dtype, np.floating) else float)
+
+
+def leaky_relu_derivative(x, negative_slope=0.2):
+    """d leaky_relu / dx = 1 for x > 0, else ``negative_slope``."""
+    x = np.asarray(x)
+    return np.where(x > 0, 1.0, negative_slope).astype(np.result_type(x, np.float32), copy=False)
+
+
+def softmax_jacobian(x):
+    """Jacobian of softmax along the last axis: J[..., i, j] = s_i (delta_ij - s_j).
+
+    ``x`` has shape (..., k); the result has shape (..., k, k).
+    """
+    s = softmax(x, axis=-1)
+    return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
+
+
+def softmax_backward(x, dout):
+    """Vector-Jacobian product of softmax: dx = s * (dout - sum(dout * s)), row by row.
+
+    Equals ``einsum('...j,...ji->...i', dout, softmax_jacobian(x))`` without forming
+    the (k, k) matrix. ``x`` and ``dout`` have shape (..., k).
+    """
+    s = softmax(x, axis=-1)
+    return s * (dout - np.sum(dout * s, axis=-1, keepdims=True))
+
+
+_FUNCTIONS = {
+    "step": step,
+    "linear": linear,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "softmax": softmax,
+}
+
+_DERIVATIVES = {
+    "step": step_derivative,
+    "linear": linear_derivative,
+    "sigmoid": sigmoid_derivative,
+    "tanh": tanh_derivative,
+    "relu": relu_derivative,
+    "leaky_relu": leaky_relu_derivative,
+    "softmax": softmax_jacobian,
+}
+
+
+def _name_of(identifier):
+    if identifier is None:
+        return "linear"
+    if callable(identifier):
+        for name, function in _FUNCTIONS.items():
+            if function is identifier:
+                return name
+        raise ValueError(
+            f"activation: expected one of nnlib's activation functions or its name, got {identifier!r}. "
+            f"Known activations: {', '.join(sorted(_FUNCTIONS))}."
+        )
+    if isinstance(identifier, str) and identifier in _FUNCTIONS:
+        return identifier
+    raise unknown_name("activation", identifier, _FUNCTIONS)
+
+
+def get(identifier):
+    """Look up an activation by name (``"relu"``), pass a known function through; None means linear."""
+    return _FUNCTIONS[_name_of(identifier)]
+
+
+def get_derivative(identifier):
+    """The derivative of the named activation (for softmax, its Jacobian)."""
+    return _DERIVATIVES[_name_of(identifier)]
+
+
+def name_of(identifier):
+    """The canonical string name of an activation given by name, function or None."""
+    return _name_of(identifier)

@@ -1,0 +1,111 @@
+"""Numerical derivatives and gradient checks.
+
+Derived in chapter 5, Numerical gradients and gradient descent; the gradient check
+is used in chapter 6, Backpropagation, to test hand-derived gradients.
+"""
+import numpy as np
+
+from . import config
+
+
+def numerical_diff(f, x, h=1e-4):
+    """Central difference (f(x + h) - f(x - h)) / (2h) of a scalar function at a scalar x.
+
+    Its error shrinks like h^2 (the forward difference's only like h); h = 1e-4 balances
+    that truncation error against round-off in float64.
+    """
+    return (f(x + h) - f(x - h)) / (2.0 * h)
+
+
+def numerical_gradient(f, x, h=1e-4):
+    """The gradient of a scalar function ``f(x)`` at an array ``x`` of any shape, by central differences.
+
+    Each entry of ``x`` is nudged by +h and -h in place (so ``f`` may read ``x``
+    through a closure) and restored afterwards; ``x`` must be a float array.
+    Returns an array with the shape of ``x``.
+    """
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"x: expected a float numpy array (it is perturbed in place), got {type(x).__name__}"
+                         f"{' of dtype ' + str(x.dtype) if isinstance(x, np.ndarray) else ''}.")
+    grad = np.zeros_like(x, dtype=np.float64)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + h
+        f_plus = float(f(x))
+        x[index] = original - h
+        f_minus = float(f(x))
+        x[index] = original
+        grad[index] = (f_plus - f_minus) / (2.0 * h)
+    return grad
+
+
+def rel_error(a, b):
+    """Relative error ||a - b|| / (||a|| + ||b||) in the Euclidean norm; 0 when both are 0.
+
+    Below about 1e-7 in float64 means the two gradients agree; above 1e-3, something is wrong.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"b: expected the shape of a {a.shape}, got {b.shape}.")
+    denominator = np.linalg.norm(a) + np.linalg.norm(b)
+    if denominator == 0.0:
+        return 0.0
+    return float(np.linalg.norm(a - b) / max(denominator, np.finfo(np.float64).tiny))
+
+
+def check_gradients(model, x, y, h=1e-5):
+    """Compare a compiled model's backprop gradients with numerical ones, in float64.
+
+    Returns a dict mapping "layer/parameter" (for example "dense/kernel") to the
+    relative error between the two. The model's weights are copied to float64 for
+    the check and restored afterwards, unchanged.
+    """
+    model._require_compiled("check_gradients")
+    previous_floatx = config.floatx()
+    config.set_floatx("float64")
+    try:
+        x = model._prepare_x(x)
+        y = model._prepare_y(y, x)
+        slots = model._parameters()
+        saved = [layer.params[key] for layer, key in slots]
+        for layer, key in slots:
+            layer.params[key] = layer.params[key].astype(np.float64)
+
+        def loss():
+            return np.mean(model.loss.per_sample(y, model.forward(x)))
+
+        y_pred = model.forward(x)
+        model.backward(model.loss.gradient(y, y_pred))
+        errors = {}
+        for layer, key in slots:
+            analytic = layer.grads[key].copy()
+            numeric = numerical_gradient(lambda _: loss(), layer.params[key], h=h)
+            errors[f"{layer.name}/{key}"] = rel_error(analytic, numeric)
+    finally:
+        config.set_floatx(previous_floatx)
+        if "saved" in locals():
+            for (layer, key), value in zip(slots, saved):
+                layer.params[key] = value
+    return errors
+
+
+def gradient_descent(grad_f, x0, learning_rate=0.1, steps=100):
+    """Plain gradient descent x <- x - learning_rate * grad_f(x), returning the whole path.
+
+    ``grad_f`` maps an array of the shape of ``x0`` to the gradient there (an exact
+    gradient, or ``lambda x: numerical_gradient(f, x)``). Returns an array of shape
+    (steps + 1, *x0.shape): the start and every iterate. Iterates that overflow become
+    inf, so a diverging run is visible rather than an error. Derived in chapter 5.
+    """
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate: expected a positive number, got {learning_rate!r}.")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps: expected a non-negative integer, got {steps!r}.")
+    x = np.array(x0, dtype=np.float64)
+    path = [x.copy()]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            x = x - learning_rate * np.asarray(grad_f(x), dtype=np.float64)
+            path.append(x.copy())
+    return np.array(path)

@@ -1,0 +1,313 @@
+"""``Sequential``: a stack of layers that can be compiled, trained and evaluated.
+
+The training loop is derived in chapter 7, Training a network; the forward and
+backward passes it calls are those of chapters 3 and 6. Names, arguments and
+defaults follow ``keras.Sequential``, so chapter 10 can map one onto the other.
+"""
+import numpy as np
+
+from . import config, losses, metrics as metrics_module, optimizers
+from ._progress import ProgressBar
+from ._validation import (as_float_array, check_2d, check_fraction, check_not_empty, check_positive_int,
+                          check_same_length)
+from .layers import Input, Layer
+
+
+class History:
+    """What ``fit`` returns: ``history`` maps "loss", metric names and "val_*" to per-epoch lists."""
+
+    def __init__(self):
+        self.history = {}
+        self.epoch = []
+
+    def append(self, epoch, logs):
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(value)
+
+    def __repr__(self):
+        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
+
+
+class Sequential:
+    """A linear stack of layers: ``Sequential([Input((2,)), Dense(3, "relu"), Dense(1, "sigmoid")])``."""
+
+    def __init__(self, layers=None, name=None):
+        self.name = name or "sequential"
+        self.layers = []
+        self.input_dim = None
+        self.optimizer = None
+        self.loss = None
+        self.metric_names = []
+        self._metric_functions = []
+        for layer in layers or []:
+            self.add(layer)
+
+    # --- building ---------------------------------------------------------------------------------
+
+    def add(self, layer):
+        """Append a layer; an ``Input`` fixes the feature count and builds the layers at once."""
+        if isinstance(layer, Input):
+            if self.layers or self.input_dim is not None:
+                raise ValueError("layer: an Input must come first, before any other layer.")
+            self.input_dim = layer.shape[0]
+            return
+        if not isinstance(layer, Layer):
+            raise ValueError(f"layer: expected an nnlib layer such as Dense(3), got {type(layer).__name__}.")
+        if layer.name is None:
+            layer.name = self._unique_name(type(layer).__name__.lower())
+        self.layers.append(layer)
+        if self.input_dim is not None:
+            self.build(self.input_dim)
+
+    def _unique_name(self, base):
+        taken = {layer.name for layer in self.layers}
+        name, index = base, 0
+        while name in taken:
+            index += 1
+            name = f"{base}_{index}"
+        return name
+
+    def build(self, input_dim):
+        """Create every layer's parameters for inputs with ``input_dim`` features."""
+        self.input_dim = int(input_dim)
+        dim = self.input_dim
+        for layer in self.layers:
+            if not layer.built:
+                layer.build(dim)
+            dim = layer.output_dim(dim)
+
+    @property
+    def built(self):
+        return self.input_dim is not None and all(layer.built for layer in self.layers)
+
+    @property
+    def output_dim(self):
+        dim = self.input_dim
+        for layer in self.layers:
+            dim = layer.output_dim(dim)
+        return dim
+
+    def _require_built(self, action):
+        if not self.built:
+            raise ValueError(
+                f"{action}: the model has no weights yet. Start it with Input((n_features,)) or call "
+                "build(n_features) first."
+            )
+
+    # --- parameters ---------------------------------------------------------------------------------
+
+    def _parameters(self):
+        """(layer, key) pairs in Keras order: W1, b1, W2, b2, ..."""
+        return [(layer, key) for layer in self.layers for key in layer.params]
+
+    def count_params(self):
+        """Total number of trainable scalars: sum of n_in * n_out (+ n_out with bias) over layers."""
+        self._require_built("count_params")
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_weights(self):
+        """Copies of every parameter array, in Keras order [W1, b1, W2, b2, ...]."""
+        return [layer.params[key].copy() for layer, key in self._parameters()]
+
+    def set_weights(self, weights):
+        """Replace every parameter; ``weights`` must match ``get_weights()`` in count and shapes."""
+        self._require_built("set_weights")
+        weights = list(weights)
+        slots = self._parameters()
+        if len(weights) != len(slots):
+            shapes = [layer.params[key].shape for layer, key in slots]
+            raise ValueError(f"weights: expected {len(slots)} arrays with shapes {shapes}, got {len(weights)} arrays.")
+        for (layer, key), new in zip(slots, weights):
+            new = np.asarray(new)
+            current = layer.params[key]
+            if new.shape != current.shape:
+                raise ValueError(
+                    f"weights: expected {layer.name}/{key} of shape {current.shape}, got shape {new.shape}."
+                )
+        for (layer, key), new in zip(slots, weights):
+            layer.params[key] = np.array(new, dtype=layer.params[key].dtype)
+
+    def summary(self):
+        """Print a table of layers, output shapes and parameter counts, like Keras's ``summary()``."""
+        self._require_built("summary")
+        rows = [(f"{layer.name} ({type(layer).__name__})", f"(None, {layer.output_dim(layer.input_dim)})",
+                 f"{layer.count_params():,}") for layer in self.layers]
+        widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in
+                  enumerate(("Layer (type)", "Output Shape", "Param #"))]
+        line = "+-" + "-+-".join("-" * w for w in widths) + "-+"
+        print(f'Model: "{self.name}"')
+        print(line)
+        print("| " + " | ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in
+                                enumerate(zip(("Layer (type)", "Output Shape", "Param #"), widths))) + " |")
+        print(line.replace("-", "="))
+        for row in rows:
+            print(f"| {row[0].ljust(widths[0])} | {row[1].ljust(widths[1])} | {row[2].rjust(widths[2])} |")
+        print(line)
+        print(f" Total params: {self.count_params():,}")
+
+    # --- forward and backward ------------------------------------------------------------------------
+
+    def forward(self, x, training=False):
+        """Run x (n_samples, n_features) through every layer; returns (n_samples, n_outputs)."""
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, dloss):
+        """Send dL/d(output) back through the layers (chapter 6); fills each layer's ``grads``."""
+        for layer in reversed(self.layers):
+            dloss = layer.backward(dloss)
+        return dloss
+
+    def gradients(self):
+        """The gradients of the last ``backward`` call, in Keras order."""
+        return [layer.grads[key] for layer, key in self._parameters()]
+
+    # --- compile, fit, evaluate, predict --------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the optimizer (name or object), the loss (name, function or ``nnlib.losses.Loss``), and metrics."""
+        if loss is None:
+            raise ValueError("loss: expected a loss such as 'mse' or 'binary_crossentropy', got None.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get_loss_object(loss)
+        metrics = list(metrics or [])
+        self._metric_functions = [metrics_module.get(m) for m in metrics]
+        self.metric_names = [m if isinstance(m, str) else getattr(m, "__name__", "metric") for m in metrics]
+
+    def _require_compiled(self, action):
+        if self.optimizer is None or self.loss is None:
+            raise ValueError(f"{action}: call compile(optimizer, loss) before {action}().")
+
+    def _prepare_x(self, x, name="x"):
+        x = as_float_array(x, name)
+        check_2d(x, name, self.input_dim)
+        check_not_empty(x, name)
+        if self.input_dim is None:
+            self.build(x.shape[1])
+        return x
+
+    def _prepare_y(self, y, x, name="y"):
+        """Targets as the loss expects them, checked once for shape, format and values."""
+        sparse = isinstance(self.loss, losses.SparseCategoricalCrossentropy)
+        y = np.asarray(y)
+        if y.dtype == object:
+            raise ValueError(f"{name}: expected numbers, got an object array.")
+        y = as_float_array(y, name, dtype=None if not sparse else np.float64)
+        check_same_length(x, y, "x", name)
+        if sparse:
+            y = y.reshape(len(y)) if y.ndim == 2 and y.shape[1] == 1 else y
+        elif y.ndim == 1 and self.output_dim == 1:
+            y = y.reshape(-1, 1)
+        # One pass of the loss on a neutral prediction validates the label format with a clear message,
+        # reworded to name this argument (the loss functions call their targets y_true).
+        try:
+            self.loss.per_sample(y, np.full((len(y), self.output_dim), 0.5, dtype=config.floatx()))
+        except ValueError as error:
+            message = str(error)
+            raise ValueError(f"{name}: {message[len('y_true: '):]}" if message.startswith("y_true: ")
+                             else message) from None
+        return y.astype(int) if sparse else y
+
+    def _metric_logs(self, y, y_pred, prefix=""):
+        return {prefix + name: function(y, y_pred) for name, function in zip(self.metric_names, self._metric_functions)}
+
+    def _train_step(self, x_batch, y_batch):
+        y_pred = self.forward(x_batch, training=True)
+        loss = float(np.mean(self.loss.per_sample(y_batch, y_pred)))
+        self.backward(self.loss.gradient(y_batch, y_pred))
+        params = [layer.params[key] for layer, key in self._parameters()]
+        self.optimizer.apply(params, self.gradients())
+        return loss, y_pred
+
+    def train_on_batch(self, x, y):
+        """One gradient step on one batch. Returns the loss before the step (and metrics, if compiled)."""
+        self._require_compiled("train_on_batch")
+        x = self._prepare_x(x)
+        y = self._prepare_y(y, x)
+        loss, y_pred = self._train_step(x, y)
+        if not self.metric_names:
+            return loss
+        return [loss, *self._metric_logs(y, y_pred).values()]
+
+    def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None, validation_split=0.0,
+            verbose=1, seed=None):
+        """Train with mini-batch gradient descent; returns a ``History``.
+
+        Each epoch shuffles the samples (seeded by ``seed``, or the library generator),
+        cuts them into batches of ``batch_size`` (the last may be smaller), and applies
+        one optimizer step per batch. The epoch's "loss" is the sample-weighted mean of
+        the batch losses, as Keras reports it. ``validation_split`` holds out the last
+        fraction of the samples before shuffling, as Keras does.
+        """
+        self._require_compiled("fit")
+        check_positive_int(epochs, "epochs")
+        check_positive_int(batch_size, "batch_size")
+        check_fraction(validation_split, "validation_split")
+        x = self._prepare_x(x)
+        y = self._prepare_y(y, x)
+        if validation_split and validation_data is None:
+            n_train = int(np.floor(len(x) * (1.0 - validation_split)))  # as Keras: round down
+            if n_train <= 0 or n_train >= len(x):
+                raise ValueError(f"validation_split: {validation_split} leaves no training or no validation samples.")
+            x, x_val, y, y_val = x[:n_train], x[n_train:], y[:n_train], y[n_train:]
+            validation_data = (x_val, y_val)
+        elif validation_data is not None:
+            x_val = self._prepare_x(validation_data[0], "validation_data[0]")
+            y_val = self._prepare_y(validation_data[1], x_val, "validation_data[1]")
+            validation_data = (x_val, y_val)
+        rng = config.as_rng(seed)
+        history = History()
+        n_samples = len(x)
+        n_batches = -(-n_samples // batch_size)
+        for epoch in range(epochs):
+            bar = ProgressBar(epoch, epochs, n_batches, verbose)
+            order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+            loss_sum, metric_sums = 0.0, np.zeros(len(self.metric_names))
+            for step, start in enumerate(range(0, n_samples, batch_size)):
+                index = order[start:start + batch_size]
+                loss, y_pred = self._train_step(x[index], y[index])
+                loss_sum += loss * len(index)
+                if self.metric_names:
+                    metric_sums += np.array(list(self._metric_logs(y[index], y_pred).values())) * len(index)
+                bar.update(step + 1, {"loss": loss_sum / (start + len(index))})
+            logs = {"loss": loss_sum / n_samples}
+            logs.update(zip(self.metric_names, (metric_sums / n_samples).tolist()))
+            if validation_data is not None:
+                logs.update(self._evaluate_logs(*validation_data, prefix="val_"))
+            history.append(epoch, logs)
+            bar.finish(logs)
+        return history
+
+    def _evaluate_logs(self, x, y, prefix=""):
+        y_pred = self.forward(x)
+        logs = {prefix + "loss": float(np.mean(self.loss.per_sample(y, y_pred)))}
+        logs.update(self._metric_logs(y, y_pred, prefix))
+        return logs
+
+    def evaluate(self, x, y, verbose=0):
+        """The mean loss on (x, y), or [loss, metric, ...] when metrics were compiled."""
+        self._require_compiled("evaluate")
+        x = self._prepare_x(x)
+        y = self._prepare_y(y, x)
+        logs = self._evaluate_logs(x, y)
+        if verbose:
+            print(" - ".join(f"{key}: {value:.4f}" for key, value in logs.items()))
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose=0):
+        """The network's output for x (n_samples, n_features): shape (n_samples, n_outputs)."""
+        x = self._prepare_x(x)
+        self._require_built("predict")
+        if batch_size is None:
+            return self.forward(x)
+        check_positive_int(batch_size, "batch_size")
+        return np.concatenate([self.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+
+    def __call__(self, x):
+        return self.predict(x)
+
+    def __repr__(self):
+        return f"Sequential({self.layers!r})"

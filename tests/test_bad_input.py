@@ -1,0 +1,354 @@
+"""Every public entry point rejects bad input with a ValueError that names the argument,
+says what was expected, and (where it helps) what arrived and how to fix it.
+"""
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import losses, optimizers
+from nnlib.layers import Dense, Input
+from nnlib.models import Sequential
+
+X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+Y_BINARY = np.array([0.0, 1.0, 1.0, 0.0])
+Y_SPARSE = np.array([0, 1, 2, 1])
+Y_ONE_HOT = np.eye(3)[Y_SPARSE]
+OPTIMIZER_CLASSES = [optimizers.SGD, optimizers.RMSprop, optimizers.Adam]
+
+
+@pytest.fixture(autouse=True)
+def fresh_library_generator(monkeypatch):
+    monkeypatch.setattr(nnlib.config, "_rng", np.random.default_rng(0))
+
+
+def binary_model():
+    model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def three_class_model(loss):
+    model = Sequential([Input((2,)), Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss=loss)
+    return model
+
+
+def call(model, method, x, y):
+    """Run fit, evaluate, train_on_batch or predict with (x, y) as each takes them."""
+    if method == "fit":
+        return model.fit(x, y, epochs=1, verbose=0)
+    if method == "predict":
+        return model.predict(x)
+    return getattr(model, method)(x, y)
+
+
+# --- shapes and sizes -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["fit", "predict", "evaluate", "train_on_batch"])
+def test_feature_count_different_from_input_shape_is_rejected(method):
+    with pytest.raises(ValueError, match=r"x: expected 2 feature\(s\) per sample, shape \(n_samples, 2\), "
+                                         r"got shape \(4, 3\)"):
+        call(binary_model(), method, np.ones((4, 3)), Y_BINARY)
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch"])
+def test_y_with_a_different_number_of_rows_from_x_is_rejected(method):
+    with pytest.raises(ValueError, match=r"y: expected the same number of rows as x \(4\), got 3"):
+        call(binary_model(), method, X, Y_BINARY[:3])
+
+
+def test_validation_data_with_mismatched_rows_is_rejected():
+    with pytest.raises(ValueError, match=r"validation_data\[1\]: expected the same number of rows as x \(4\), got 2"):
+        binary_model().fit(X, Y_BINARY, validation_data=(X, Y_BINARY[:2]), verbose=0)
+
+
+@pytest.mark.parametrize("method", ["fit", "predict", "evaluate"])
+def test_1d_x_is_rejected_with_a_reshape_hint(method):
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match=r"x: expected a 2-D array of shape \(n_samples, n_features\), got shape "
+                                         r"\(4,\)\. Use x\.reshape\(-1, 1\) for one feature"):
+        call(model, method, np.arange(4.0), np.arange(4.0))
+
+
+def test_3d_x_is_rejected():
+    with pytest.raises(ValueError, match=r"x: expected a 2-D array of shape \(n_samples, n_features\), got shape \(4, 2, 1\)"):
+        binary_model().predict(np.ones((4, 2, 1)))
+
+
+@pytest.mark.parametrize("method", ["fit", "predict", "evaluate"])
+def test_empty_data_is_rejected(method):
+    with pytest.raises(ValueError, match=r"x: expected at least one sample, got an empty array of shape \(0, 2\)"):
+        call(binary_model(), method, np.empty((0, 2)), np.empty((0,)))
+
+
+def test_non_numeric_x_is_rejected():
+    with pytest.raises(ValueError, match=r"x: expected numbers convertible to float32, got list"):
+        binary_model().predict([["a", "b"]])
+
+
+# --- label formats ------------------------------------------------------------------------------------------------
+
+def test_integer_labels_given_to_categorical_crossentropy_suggest_sparse():
+    with pytest.raises(ValueError, match=r"y: categorical_crossentropy expects one-hot targets of shape \(4, 3\), "
+                                         r"got integer labels of shape \(4,\)\. Use sparse_categorical_crossentropy"):
+        three_class_model("categorical_crossentropy").fit(X, Y_SPARSE, verbose=0)
+
+
+def test_integer_labels_given_to_the_categorical_function_suggest_sparse():
+    with pytest.raises(ValueError, match=r"y_true: .*Use sparse_categorical_crossentropy for integer labels"):
+        losses.categorical_crossentropy(Y_SPARSE, np.full((4, 3), 1 / 3))
+
+
+def test_one_hot_targets_given_to_sparse_loss_suggest_categorical():
+    with pytest.raises(ValueError, match=r"y: sparse_categorical_crossentropy expects integer labels of shape "
+                                         r"\(n_samples,\), got shape \(4, 3\)\. For one-hot targets use "
+                                         r"categorical_crossentropy"):
+        three_class_model("sparse_categorical_crossentropy").fit(X, Y_ONE_HOT, verbose=0)
+
+
+def test_one_hot_targets_given_to_the_sparse_function_suggest_categorical():
+    with pytest.raises(ValueError, match=r"y_true: .*For one-hot targets use categorical_crossentropy"):
+        losses.sparse_categorical_crossentropy(Y_ONE_HOT, np.full((4, 3), 1 / 3))
+
+
+@pytest.mark.parametrize("labels", [[0, 1, 2, 0], [0, -1, 1, 0], [0, 1, 255, 1]])
+def test_labels_outside_zero_one_are_rejected_by_binary_crossentropy(labels):
+    low, high = min(labels), max(labels)
+    with pytest.raises(ValueError, match=rf"y: binary_crossentropy expects labels in \[0, 1\], got values "
+                                         rf"from {low}\.0 to {high}\.0"):
+        binary_model().fit(X, np.array(labels, dtype=float), verbose=0)
+
+
+def test_labels_outside_zero_one_are_rejected_by_the_binary_function():
+    with pytest.raises(ValueError, match=r"y_true: binary_crossentropy expects labels in \[0, 1\]"):
+        losses.binary_crossentropy(np.array([[2.0]]), np.array([[0.5]]))
+
+
+def test_bad_labels_in_validation_data_are_named_as_validation_data():
+    with pytest.raises(ValueError, match=r"validation_data\[1\]"):
+        binary_model().fit(X, Y_BINARY, validation_data=(X, np.array([0.0, 1.0, 2.0, 0.0])), verbose=0)
+
+
+def test_sparse_labels_not_below_n_classes_are_rejected():
+    with pytest.raises(ValueError, match=r"y: labels must lie in 0\.\.2 for 3 classes, got values from 0 to 3"):
+        three_class_model("sparse_categorical_crossentropy").fit(X, np.array([0, 1, 3, 1]), verbose=0)
+
+
+def test_negative_sparse_labels_are_rejected():
+    with pytest.raises(ValueError, match=r"y_true: labels must lie in 0\.\.2 for 3 classes, got values from -1"):
+        losses.sparse_categorical_crossentropy(np.array([-1, 0]), np.full((2, 3), 1 / 3))
+
+
+def test_fractional_sparse_labels_are_rejected():
+    with pytest.raises(ValueError, match=r"y: sparse_categorical_crossentropy expects whole-number class labels"):
+        three_class_model("sparse_categorical_crossentropy").fit(X, np.array([0, 1.5, 2, 1]), verbose=0)
+
+
+def test_loss_shape_mismatch_names_y_true_and_both_shapes():
+    with pytest.raises(ValueError, match=r"y_true: mean_squared_error expects the shape of y_pred \(2, 3\), got \(2, 2\)"):
+        losses.mean_squared_error(np.zeros((2, 2)), np.zeros((2, 3)))
+
+
+# --- NaN and infinity -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("method", ["fit", "predict", "evaluate", "train_on_batch"])
+def test_nan_or_inf_in_x_is_rejected_with_its_position(method, bad):
+    x = X.copy()
+    x[2, 1] = bad
+    with pytest.raises(ValueError, match=r"x: expected finite numbers, found 1 NaN or inf value\(s\), "
+                                         r"the first at index \(2, 1\)"):
+        call(binary_model(), method, x, Y_BINARY)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf], ids=["nan", "inf"])
+@pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch"])
+def test_nan_or_inf_in_y_is_rejected(method, bad):
+    y = Y_BINARY.copy()
+    y[3] = bad
+    with pytest.raises(ValueError, match=r"y: expected finite numbers, found 1 NaN or inf value\(s\), "
+                                         r"the first at index \(3,\)"):
+        call(binary_model(), method, X, y)
+
+
+def test_nan_in_sparse_labels_is_rejected():
+    with pytest.raises(ValueError, match=r"y: expected finite numbers"):
+        three_class_model("sparse_categorical_crossentropy").fit(X, np.array([0, np.nan, 2, 1]), verbose=0)
+
+
+def test_nan_in_validation_data_is_rejected_and_named():
+    x_val = X.copy()
+    x_val[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"validation_data\[0\]: expected finite numbers"):
+        binary_model().fit(X, Y_BINARY, validation_data=(x_val, Y_BINARY), verbose=0)
+
+
+def test_nan_given_to_a_loss_function_is_rejected():
+    with pytest.raises(ValueError, match=r"y_pred: expected finite numbers"):
+        losses.mean_squared_error(np.zeros((1, 2)), np.array([[0.0, np.nan]]))
+
+
+# --- order of calls ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch"])
+def test_calls_before_compile_are_rejected(method):
+    model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+    with pytest.raises(ValueError, match=rf"{method}: call compile\(optimizer, loss\) before {method}\(\)"):
+        call(model, method, X, Y_BINARY)
+
+
+def test_compile_without_a_loss_is_rejected():
+    with pytest.raises(ValueError, match=r"loss: expected a loss such as 'mse' or 'binary_crossentropy', got None"):
+        Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd")
+
+
+def test_count_params_before_build_is_rejected_with_a_hint():
+    with pytest.raises(ValueError, match=r"count_params: the model has no weights yet\. Start it with "
+                                         r"Input\(\(n_features,\)\) or call build\(n_features\)"):
+        Sequential([Dense(2)]).count_params()
+
+
+# --- weights --------------------------------------------------------------------------------------------------------------
+
+def test_set_weights_with_the_wrong_count_is_rejected():
+    model = Sequential([Input((2,)), Dense(3), Dense(1)])
+    with pytest.raises(ValueError, match=r"weights: expected 4 arrays with shapes \[\(2, 3\), \(3,\), \(3, 1\), \(1,\)\], "
+                                         r"got 3 arrays"):
+        model.set_weights(model.get_weights()[:3])
+
+
+def test_set_weights_with_the_wrong_shape_is_rejected():
+    model = Sequential([Input((2,)), Dense(3), Dense(1)])
+    weights = model.get_weights()
+    weights[2] = np.zeros((1, 3))
+    with pytest.raises(ValueError, match=r"weights: expected dense_1/kernel of shape \(3, 1\), got shape \(1, 3\)"):
+        model.set_weights(weights)
+
+
+def test_set_weights_before_build_is_rejected():
+    with pytest.raises(ValueError, match=r"set_weights: the model has no weights yet"):
+        Sequential([Dense(2)]).set_weights([np.zeros((2, 2)), np.zeros(2)])
+
+
+# --- unknown names --------------------------------------------------------------------------------------------------------
+
+def test_unknown_activation_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'\. Known activations: leaky_relu, linear, relu, "
+                                         r"sigmoid, softmax, step, tanh"):
+        Dense(2, activation="rleu")
+
+
+def test_unknown_loss_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown loss 'cross_entropy'\..*binary_crossentropy, "
+                                         r"categorical_crossentropy, mean_squared_error, mse, "
+                                         r"sparse_categorical_crossentropy"):
+        Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss="cross_entropy")
+
+
+def test_unknown_optimizer_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown optimizer 'adagrad'\. Known optimizers: adam, rmsprop, sgd"):
+        Sequential([Input((2,)), Dense(1)]).compile(optimizer="adagrad", loss="mse")
+
+
+def test_unknown_initializer_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown initializer 'xavier'\. Known initializers: glorot_uniform, "
+                                         r"he_normal, .*zeros"):
+        Dense(2, kernel_initializer="xavier")
+
+
+def test_unknown_metric_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown metric 'acuracy'\. Known metrics: acc, accuracy, binary_accuracy"):
+        Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss="mse", metrics=["acuracy"])
+
+
+def test_a_foreign_loss_function_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"loss: expected a loss name such as 'mse'.*Known losses"):
+        Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss=lambda t, p: 0.0)
+
+
+# --- non-positive numbers ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("batch_size", [0, -4, 2.5, True])
+def test_non_positive_or_non_integer_batch_size_is_rejected_by_fit(batch_size):
+    with pytest.raises(ValueError, match=rf"batch_size: expected a positive integer, got {batch_size!r}"):
+        binary_model().fit(X, Y_BINARY, batch_size=batch_size, verbose=0)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_non_positive_batch_size_is_rejected_by_predict(batch_size):
+    with pytest.raises(ValueError, match=rf"batch_size: expected a positive integer, got {batch_size}"):
+        binary_model().predict(X, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("epochs", [0, -1, 1.0])
+def test_non_positive_or_non_integer_epochs_is_rejected(epochs):
+    with pytest.raises(ValueError, match=rf"epochs: expected a positive integer, got {epochs!r}"):
+        binary_model().fit(X, Y_BINARY, epochs=epochs, verbose=0)
+
+
+@pytest.mark.parametrize("learning_rate", [0, -0.01, float("nan"), float("inf"), "0.1"])
+@pytest.mark.parametrize("optimizer_class", OPTIMIZER_CLASSES, ids=lambda c: c.__name__)
+def test_non_positive_learning_rate_is_rejected_by_each_optimizer(optimizer_class, learning_rate):
+    with pytest.raises(ValueError, match=r"learning_rate: expected a positive number, got"):
+        optimizer_class(learning_rate=learning_rate)
+
+
+@pytest.mark.parametrize("units", [0, -3, 2.0])
+def test_non_positive_units_is_rejected(units):
+    with pytest.raises(ValueError, match=rf"units: expected a positive integer, got {units!r}"):
+        Dense(units)
+
+
+# --- validation_split --------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("split", [-0.1, 1.0, 1.5])
+def test_validation_split_outside_zero_one_is_rejected(split):
+    with pytest.raises(ValueError, match=rf"validation_split: expected a fraction in \[0, 1\), got {split}"):
+        binary_model().fit(X, Y_BINARY, validation_split=split, verbose=0)
+
+
+def test_validation_split_that_leaves_no_validation_sample_is_rejected():
+    with pytest.raises(ValueError, match=r"validation_split: 0\.9 leaves no training or no validation samples"):
+        binary_model().fit(X, Y_BINARY, validation_split=0.9, verbose=0)
+
+
+def test_validation_split_that_is_not_a_number_is_rejected():
+    with pytest.raises(ValueError, match=r"validation_split: expected a fraction in \[0, 1\)"):
+        binary_model().fit(X, Y_BINARY, validation_split="0.2", verbose=0)
+
+
+# --- Input ----------------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape", [(0,), (-2,), (2, 3), (), ("2",), (2.5,), (True,)])
+def test_input_with_a_bad_shape_is_rejected_with_an_example(shape):
+    with pytest.raises(ValueError, match=r"shape: expected a 1-tuple with a positive feature count such as \(2,\), got"):
+        Input(shape)
+
+
+def test_input_with_an_image_shape_suggests_flattening():
+    with pytest.raises(ValueError, match=r"flatten images with x\.reshape\(len\(x\), -1\)"):
+        Input((28, 28))
+
+
+@pytest.mark.parametrize("shape", [2.0, None])
+def test_input_with_a_non_iterable_shape_is_rejected(shape):
+    with pytest.raises(ValueError, match=r"shape: expected a (1-)?tuple"):
+        Input(shape)
+
+
+def test_input_must_come_first():
+    with pytest.raises(ValueError, match=r"layer: an Input must come first"):
+        Sequential([Dense(2), Input((2,))])
+
+
+# --- optimizer apply -------------------------------------------------------------------------------------------------------------
+
+def test_optimizer_apply_with_mismatched_lists_is_rejected():
+    with pytest.raises(ValueError, match=r"grads: expected 2 gradient arrays, one per parameter, got 3"):
+        optimizers.Adam().apply([np.zeros(1), np.zeros(1)], [np.zeros(1)] * 3)
+
+
+def test_sgd_momentum_outside_range_is_rejected():
+    with pytest.raises(ValueError, match=r"momentum: expected a fraction in \[0, 1\], got 1\.5"):
+        optimizers.SGD(momentum=1.5)

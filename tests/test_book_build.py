@@ -1,0 +1,65 @@
+"""The book builds with zero warnings, and the built pages have what a reader needs.
+
+Runs the same build as `make book` (jupyter-book 1, -W -n --keep-going) into _build/,
+so a broken page, a failing notebook cell or a dangling reference fails the suite.
+"""
+import pathlib
+import re
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+
+
+def toc_files():
+    """Every file listed in _toc.yml (root and chapters), without extension."""
+    text = (ROOT / "_toc.yml").read_text()
+    files = re.findall(r"^\s*(?:root|- file):\s*(\S+)", text, flags=re.MULTILINE)
+    assert files, "no files found in _toc.yml"
+    return files
+
+
+@pytest.fixture(scope="module")
+def build(book_build):
+    return book_build
+
+
+def test_book_builds_without_warnings(build):
+    output = build.stdout + build.stderr
+    # Sphinx's own warnings look like "path:line: WARNING: ..." (kernels' stderr lines do not).
+    warnings = [line for line in output.splitlines() if re.search(r"(^|: )(WARNING|ERROR):", line)]
+    assert build.returncode == 0, "the book build failed:\n" + "\n".join(warnings or output.splitlines()[-40:])
+    assert not warnings, "the book build printed warnings:\n" + "\n".join(warnings)
+
+
+def test_every_toc_page_is_built(build):
+    missing = [name for name in toc_files() if not (HTML / f"{name}.html").exists()]
+    assert not missing, f"pages listed in _toc.yml but not built: {missing}"
+
+
+def test_no_notebook_failed_during_the_build(build):
+    reports = sorted((HTML / "reports").rglob("*.err.log")) if (HTML / "reports").exists() else []
+    assert not reports, f"notebook execution errors were logged: {[str(p) for p in reports]}"
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/") and n[9:11].isdigit()])
+def test_chapter_pages_have_math_and_launch_buttons(build, name):
+    page = (HTML / f"{name}.html").read_text()
+    assert "mathjax" in page.lower(), f"{name}: no MathJax on the page"
+    assert "mybinder.org" in page, f"{name}: no Binder launch button"
+    assert "colab.research.google.com" in page, f"{name}: no Colab launch button"
+
+
+def test_colab_cells_match_the_repository_url():
+    sys.path.insert(0, str(ROOT / ".ci"))
+    try:
+        import sync_colab_cells
+    finally:
+        sys.path.pop(0)
+    stale = sync_colab_cells.stale_notebooks()
+    assert not stale, (
+        f"these notebooks' Colab set-up cell differs from _config.yml's repository.url: {stale}; "
+        "run `python .ci/sync_colab_cells.py`"
+    )

@@ -1,0 +1,165 @@
+"""The built book, opened in headless Chromium with the network cut off, works for a reader.
+
+Every page of the table of contents is served from _build/html on 127.0.0.1 and
+opened in Debian's Chromium (driven by Playwright, which uses that browser rather
+than downloading its own). Every request that is not to the local server is
+aborted, so anything the book would need from the internet shows up as a failure.
+Checked on each page: no console errors, math rendered by MathJax (no raw `$$`
+left), every image loaded, and each pre-computed slider shows another frame when
+moved. The search page must find "backpropagation". A screenshot of each page is
+saved under _build/screenshots/ for a person to look at.
+"""
+import functools
+import http.server
+import os
+import pathlib
+import re
+import shutil
+import threading
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+def find_chromium():
+    found = os.environ.get("CHROMIUM") or next((p for p in CHROMIUM_CANDIDATES if os.path.exists(p)), None)
+    if found is None and shutil.which("chromium"):
+        found = shutil.which("chromium")
+    return found
+
+
+def toc_pages():
+    text = (ROOT / "_toc.yml").read_text()
+    return re.findall(r"^\s*(?:root|- file):\s*(\S+)", text, flags=re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def server(book_build):
+    assert book_build.returncode == 0, "the book did not build; see test_book_build.py"
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = find_chromium()
+    if chromium is None:
+        message = ("Chromium is not installed (looked for /usr/bin/chromium); the browser test needs "
+                   "Debian's `chromium` package. .ci/run installs it in CI.")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """Open a page with only the local server reachable; collect console errors and blocked requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    blocked, errors = [], []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(server) or url.startswith("data:") or url.startswith("blob:"):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+
+    def opener(path):
+        page = context.new_page()
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{server}/{path}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    opener.blocked, opener.errors = blocked, errors
+    yield opener
+    context.close()
+
+
+def wait_for_math(page):
+    """Wait until MathJax has typeset the page (if it has math); return the number of formulas."""
+    has_math = page.evaluate("document.querySelectorAll('.math, span.math, div.math').length") > 0
+    if not has_math:
+        return 0
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise !== undefined")
+    page.evaluate("MathJax.startup.promise")
+    return page.evaluate("document.querySelectorAll('mjx-container').length")
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_page_works_offline(open_page, name):
+    page = open_page(f"{name}.html")
+    formulas = wait_for_math(page)
+    text = page.inner_text("article")
+    raw_math = [line for line in text.splitlines() if "$$" in line]
+    broken_images = page.evaluate(
+        "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name.replace('/', '__')}.png"))
+
+    assert not open_page.blocked, f"{name}: the page asked the network for {open_page.blocked[:5]}"
+    assert not open_page.errors, f"{name}: console errors {open_page.errors[:5]}"
+    assert not broken_images, f"{name}: images that did not load: {broken_images}"
+    assert not raw_math, f"{name}: unrendered math left on the page: {raw_math[:3]}"
+    if page.evaluate("document.querySelectorAll('div.math').length"):
+        assert formulas > 0, f"{name}: the page has math but MathJax rendered none of it"
+
+
+def visible_frame(slider):
+    return slider.evaluate(
+        "el => [...el.querySelectorAll('img[data-frame]')].filter(i => i.offsetParent !== null)"
+        ".map(i => i.dataset.frame).join(',')")
+
+
+@pytest.mark.parametrize("name", [n for n in toc_pages() if n.startswith("chapters/")])
+def test_static_sliders_change_the_picture(open_page, name):
+    page = open_page(f"{name}.html")
+    sliders = page.query_selector_all(".nnlib-static-slider")
+    for index, slider in enumerate(sliders):
+        for range_input in slider.query_selector_all("input[type=range]"):
+            before = visible_frame(slider)
+            maximum = range_input.get_attribute("max")
+            current = range_input.evaluate("el => el.value")
+            target = "0" if current == maximum else maximum
+            range_input.evaluate(
+                "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", target)
+            after = visible_frame(slider)
+            assert before and after, f"{name}: slider {index} shows no frame"
+            assert after != before, f"{name}: moving slider {index} did not change the picture ({before})"
+            if index == 0:
+                slider.screenshot(path=str(SCREENSHOTS / f"{name.replace('/', '__')}__slider.png"))
+    assert not open_page.errors, f"{name}: console errors {open_page.errors[:5]}"
+
+
+def test_search_finds_backpropagation(open_page):
+    page = open_page("search.html?q=backpropagation")
+    page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    results = page.query_selector_all("#search-results ul.search li")
+    page.screenshot(path=str(SCREENSHOTS / "search.png"))
+    assert results, "searching the book for 'backpropagation' found nothing"
+    assert not open_page.blocked, f"search asked the network for {open_page.blocked[:5]}"
