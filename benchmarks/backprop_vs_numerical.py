@@ -18,7 +18,7 @@ environment variables below, set before NumPy is imported), so that CPU time equ
 Run from the repository root:
 
     .venv/bin/python benchmarks/backprop_vs_numerical.py
-    .venv/bin/python benchmarks/backprop_vs_numerical.py --max-numerical-params 20000 --max-params 2000000
+    .venv/bin/python benchmarks/backprop_vs_numerical.py --max-numerical-params 20000
 """
 import argparse
 import os
@@ -127,8 +127,8 @@ def check_backprop_agrees_with_numerical(d=6):
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--max-params", type=int, default=1_100_000,
-                        help="largest network for backpropagation (default 1,100,000 parameters)")
+    parser.add_argument("--max-params", type=int, default=4_100_000,
+                        help="largest network for backpropagation (default 4,100,000 parameters)")
     parser.add_argument("--max-numerical-params", type=int, default=11_000,
                         help="largest network for numerical gradients (default 11,000; 20,000 takes minutes)")
     parser.add_argument("--fit-from", type=int, default=1000,

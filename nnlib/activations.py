@@ -39,8 +39,7 @@ def tanh(x):
 
 def relu(x):
     """Rectified linear unit, max(0, x)."""
-    x = np.asarray(x)
-    return np.maximum(x, 0).astype(x.dtype, copy=False)
+    return np.maximum(x, 0)
 
 
 def _float_dtype(x):

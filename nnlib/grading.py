@@ -8,6 +8,8 @@ message in the check cell and the notebook keeps running.
 - ``call_student(function, *args)`` runs student code under a time limit and turns an
   exception, an infinite loop, a missing ``return`` or a stub that is still ``...`` into a
   message, so a test never crashes on student code.
+- ``expect_raises(ValueError, function, *args)`` checks that bad input is rejected.
+- ``as_number(name, value)`` turns an answer into a float or says why it is not a number.
 - ``expect_array``, ``expect_number``, ``expect_equal`` and ``expect_choice`` compare an
   answer with the expected one and describe the difference: wrong type, wrong shape (and
   whether it is the transpose), NaN or inf, wrong values (largest difference and where).
@@ -127,6 +129,29 @@ def call_student(function, *args, name=None, timeout=None, hint=None, **kwargs):
     return result
 
 
+def expect_raises(exception_type, function, *args, name=None, timeout=None, hint=None, **kwargs):
+    """Fail unless ``function(*args, **kwargs)`` raises ``exception_type`` (e.g. ValueError for bad input).
+
+    The call runs like ``call_student``: on copies of the arguments, under the time limit.
+    """
+    name = name or getattr(function, "__name__", "your function")
+    expect_function(name, function)
+    call = f"{name}({', '.join(_describe_argument(a) for a in args)})"
+    seconds = DEFAULT_TIMEOUT if timeout is None else timeout
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = _with_time_limit(function, copy.deepcopy(args), kwargs, seconds)
+    except _TimeLimitExceeded:
+        _fail(f"{call} did not finish within {seconds:g} s: look for a loop that never ends.", hint)
+    except exception_type:
+        return
+    except Exception as error:  # the wrong kind of error is a fault of its own
+        _fail(f"{call} raised {type(error).__name__} ({error}), expected {exception_type.__name__}."
+              f"{_student_line(error, function)}", hint)
+    _fail(f"{call} returned {_describe(result)} instead of raising {exception_type.__name__}.", hint)
+
+
 def _describe_argument(value):
     if isinstance(value, np.ndarray):
         return f"<array {value.shape}>"
@@ -238,12 +263,10 @@ def _format(array):
     return np.array2string(array, precision=4, separator=", ").replace("\n", "\n            ")
 
 
-def expect_number(name, got, expected, atol=1e-6, rtol=1e-6, integer=False, hint=None, mistakes=()):
-    """Fail unless ``got`` is one real number close to ``expected``.
+def as_number(name, got, hint=None):
+    """``got`` as a float, or fail: missing, not a single real number, NaN or inf.
 
-    Accepts Python and NumPy numbers and arrays holding a single number. With
-    ``integer=True`` the answer must be a whole number. ``mistakes`` lists known wrong
-    answers as ``(wrong_value, hint)``, as in ``expect_array``.
+    Accepts Python and NumPy numbers and arrays holding a single number.
     """
     expect_answered(name, got)
     if isinstance(got, np.ndarray) and got.size == 1:
@@ -253,6 +276,16 @@ def expect_number(name, got, expected, atol=1e-6, rtol=1e-6, integer=False, hint
     got = float(got)
     if math.isnan(got) or math.isinf(got):
         _fail(f"{name} is {got}: expected a finite number.", hint)
+    return got
+
+
+def expect_number(name, got, expected, atol=1e-6, rtol=1e-6, integer=False, hint=None, mistakes=()):
+    """Fail unless ``got`` is one real number close to ``expected`` (the message never shows it).
+
+    With ``integer=True`` the answer must be a whole number. ``mistakes`` lists known wrong
+    answers as ``(wrong_value, hint)``, as in ``expect_array``.
+    """
+    got = as_number(name, got, hint)
     if integer and not got.is_integer():
         _fail(f"{name}: expected a whole number, got {got:g}.", hint)
     hint = _matching_mistake(np.asarray(got), mistakes, atol, rtol) or hint

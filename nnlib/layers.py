@@ -142,20 +142,32 @@ class Dense(Layer):
         z = x @ self.params["kernel"]
         if self.use_bias:
             z = z + self.params["bias"]
-        self._cache = (x, z)
-        return self.activation(z)
+        a = self.activation(z)
+        self._cache = (x, z, a)
+        return a
 
     def backward(self, dout):
         """Gradients of the loss for W and b; returns dL/dx of shape (n_samples, n_in)."""
         if self._cache is None:
             raise RuntimeError(f"layer {self.label!r}: call forward before backward.")
-        x, z = self._cache
+        _, z, a = self._cache
         if self.activation_name == "softmax":
-            dz = activations.softmax_backward(z, dout)
+            dz = a * (dout - np.sum(dout * a, axis=-1, keepdims=True))  # softmax_backward, reusing a
         elif self.activation_name == "linear":
             dz = dout
         else:
             dz = dout * activations.get_derivative(self.activation_name)(z)
+        return self.backward_from_z(dz)
+
+    def backward_from_z(self, dz):
+        """The backward pass from delta = dL/dz, the gradient before the activation.
+
+        dW = x^T dz, db = sum of dz over the batch; returns dL/dx = dz W^T. ``backward``
+        ends here; training calls it directly when softmax and cross-entropy are fused.
+        """
+        if self._cache is None:
+            raise RuntimeError(f"layer {self.label!r}: call forward before backward.")
+        x = self._cache[0]
         self.grads["kernel"] = x.T @ dz
         if self.use_bias:
             self.grads["bias"] = dz.sum(axis=0)

@@ -82,34 +82,21 @@ def _sparse_labels(y_true, y_pred):
     return y_true.astype(int)
 
 
-# --- mean squared error -------------------------------------------------------------
+# --- the mathematics, on arrays already checked -------------------------------------------------
+# Each loss has a pair of private functions: per-sample values and the gradient of the batch
+# mean. The public functions below check their arguments first; Sequential.fit checks the
+# targets once and then calls these directly for every batch.
 
-def mean_squared_error(y_true, y_pred):
-    """MSE per sample: mean over outputs of (y_pred - y_true)^2 (no factor 1/2, as in Keras)."""
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    _same_shape(y_true, y_pred, "mean_squared_error")
+def _mse_values(y_true, y_pred):
     return np.mean((y_pred - y_true) ** 2, axis=-1)
 
 
-def mean_squared_error_gradient(y_true, y_pred):
-    """d(mean MSE)/d y_pred = 2 (y_pred - y_true) / (n_samples * n_outputs)."""
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    _same_shape(y_true, y_pred, "mean_squared_error")
+def _mse_gradient(y_true, y_pred):
     n_samples = y_pred.shape[0] if y_pred.ndim > 1 else 1
     return 2.0 * (y_pred - y_true) / (n_samples * y_pred.shape[-1])
 
 
-# --- binary cross-entropy ---------------------------------------------------------------
-
-def binary_crossentropy(y_true, y_pred, from_logits=False):
-    """BCE per sample: mean over outputs of -[t log p + (1 - t) log(1 - p)].
-
-    With ``from_logits=True``, ``y_pred`` holds scores z and p = sigmoid(z) is folded
-    in stably: -[t log sigmoid(z) + (1 - t) log sigmoid(-z)].
-    """
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    _same_shape(y_true, y_pred, "binary_crossentropy")
-    _check_binary_labels(y_true)
+def _bce_values(y_true, y_pred, from_logits):
     if from_logits:
         per_output = y_true * np.logaddexp(0.0, -y_pred) + (1.0 - y_true) * np.logaddexp(0.0, y_pred)
     else:
@@ -118,14 +105,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False):
     return np.mean(per_output, axis=-1)
 
 
-def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
-    """d(mean BCE)/d y_pred = (p - t) / (p (1 - p)) / (n_samples * n_outputs).
-
-    Zero where the clip is active. From logits: (sigmoid(z) - t) / (n_samples * n_outputs).
-    """
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    _same_shape(y_true, y_pred, "binary_crossentropy")
-    _check_binary_labels(y_true)
+def _bce_gradient(y_true, y_pred, from_logits):
     count = y_pred.shape[0] * y_pred.shape[-1] if y_pred.ndim > 1 else y_pred.shape[-1]
     if from_logits:
         return (activations.sigmoid(y_pred) - y_true) / count
@@ -134,16 +114,18 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
     return np.where(inside, (p - y_true) / (p * (1.0 - p)), 0.0) / count
 
 
-# --- categorical cross-entropy (one-hot) and sparse (integer labels) ------------------------
-
-def _categorical_from_probabilities(y_onehot, y_pred):
-    """-sum_k t_k log q_k with q = clip(p / sum(p)), as Keras computes it."""
+def _cce_values(y_onehot, y_pred, from_logits):
+    """-sum_k t_k log q_k with q = clip(p / sum(p)) as Keras computes it, or log-softmax of logits."""
+    if from_logits:
+        log_p = y_pred - np.max(y_pred, -1, keepdims=True)
+        log_p = log_p - np.log(np.sum(np.exp(log_p), -1, keepdims=True))
+        return -np.sum(y_onehot * log_p, axis=-1)
     q = y_pred / np.sum(y_pred, axis=-1, keepdims=True)
     q = np.clip(q, EPSILON, 1.0 - EPSILON)
     return -np.sum(y_onehot * np.log(q), axis=-1)
 
 
-def _categorical_gradient(y_onehot, y_pred, from_logits):
+def _cce_gradient(y_onehot, y_pred, from_logits):
     """Gradient of the batch-mean categorical cross-entropy with respect to y_pred."""
     n_samples = y_pred.shape[0]
     if from_logits:
@@ -157,44 +139,92 @@ def _categorical_gradient(y_onehot, y_pred, from_logits):
     return dp / n_samples
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False):
-    """CE per sample for one-hot targets: -sum_k t_k log p_k (p = softmax(z) with from_logits)."""
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    _same_shape(y_true, y_pred, "categorical_crossentropy")
-    _check_one_hot(y_true)
-    if from_logits:
-        log_p = y_pred - np.max(y_pred, -1, keepdims=True)
-        log_p = log_p - np.log(np.sum(np.exp(log_p), -1, keepdims=True))
-        return -np.sum(y_true * log_p, axis=-1)
-    return _categorical_from_probabilities(y_true, y_pred)
-
-
-def categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
-    """d(mean CE)/d y_pred; with softmax outputs the chain rule turns this into (p - t)/n."""
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    _same_shape(y_true, y_pred, "categorical_crossentropy")
-    _check_one_hot(y_true)
-    return _categorical_gradient(y_true, y_pred, from_logits)
-
-
 def _one_hot_like(labels, y_pred):
     onehot = np.zeros_like(y_pred)
     onehot[np.arange(len(labels)), labels] = 1.0
     return onehot
 
 
+def _sparse_values(labels, y_pred, from_logits):
+    return _cce_values(_one_hot_like(labels, y_pred), y_pred, from_logits)
+
+
+def _sparse_gradient(labels, y_pred, from_logits):
+    return _cce_gradient(_one_hot_like(labels, y_pred), y_pred, from_logits)
+
+
+# --- the public functions: check, then compute ------------------------------------------------
+
+def _checked_mse(y_true, y_pred):
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    _same_shape(y_true, y_pred, "mean_squared_error")
+    return y_true, y_pred
+
+
+def _checked_bce(y_true, y_pred):
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    _same_shape(y_true, y_pred, "binary_crossentropy")
+    _check_binary_labels(y_true)
+    return y_true, y_pred
+
+
+def _checked_cce(y_true, y_pred):
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    _same_shape(y_true, y_pred, "categorical_crossentropy")
+    _check_one_hot(y_true)
+    return y_true, y_pred
+
+
+def _checked_sparse(y_true, y_pred):
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    return _sparse_labels(y_true, y_pred), y_pred
+
+
+def mean_squared_error(y_true, y_pred):
+    """MSE per sample: mean over outputs of (y_pred - y_true)^2 (no factor 1/2, as in Keras)."""
+    return _mse_values(*_checked_mse(y_true, y_pred))
+
+
+def mean_squared_error_gradient(y_true, y_pred):
+    """d(mean MSE)/d y_pred = 2 (y_pred - y_true) / (n_samples * n_outputs)."""
+    return _mse_gradient(*_checked_mse(y_true, y_pred))
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False):
+    """BCE per sample: mean over outputs of -[t log p + (1 - t) log(1 - p)].
+
+    With ``from_logits=True``, ``y_pred`` holds scores z and p = sigmoid(z) is folded
+    in stably: -[t log sigmoid(z) + (1 - t) log sigmoid(-z)].
+    """
+    return _bce_values(*_checked_bce(y_true, y_pred), from_logits)
+
+
+def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
+    """d(mean BCE)/d y_pred = (p - t) / (p (1 - p)) / (n_samples * n_outputs).
+
+    Zero where the clip is active. From logits: (sigmoid(z) - t) / (n_samples * n_outputs).
+    """
+    return _bce_gradient(*_checked_bce(y_true, y_pred), from_logits)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False):
+    """CE per sample for one-hot targets: -sum_k t_k log p_k (p = softmax(z) with from_logits)."""
+    return _cce_values(*_checked_cce(y_true, y_pred), from_logits)
+
+
+def categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
+    """d(mean CE)/d y_pred; with softmax outputs the chain rule turns this into (p - t)/n."""
+    return _cce_gradient(*_checked_cce(y_true, y_pred), from_logits)
+
+
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """CE per sample for integer labels: -log p[label]. Same value as the one-hot form."""
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    labels = _sparse_labels(y_true, y_pred)
-    return categorical_crossentropy(_one_hot_like(labels, y_pred), y_pred, from_logits=from_logits)
+    return _sparse_values(*_checked_sparse(y_true, y_pred), from_logits)
 
 
 def sparse_categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
     """d(mean sparse CE)/d y_pred, the same as for the one-hot form of the labels."""
-    y_true, y_pred = _as_arrays(y_true, y_pred)
-    labels = _sparse_labels(y_true, y_pred)
-    return _categorical_gradient(_one_hot_like(labels, y_pred), y_pred, from_logits)
+    return _sparse_gradient(*_checked_sparse(y_true, y_pred), from_logits)
 
 
 mse = mean_squared_error
@@ -211,6 +241,7 @@ class Loss:
 
     function = None
     gradient_function = None
+    _unchecked = (None, None)  # (values, gradient) on arrays already checked
 
     def __init__(self, from_logits=False):
         self.from_logits = from_logits
@@ -220,6 +251,14 @@ class Loss:
 
     def gradient(self, y_true, y_pred):
         return type(self).gradient_function(y_true, y_pred, from_logits=self.from_logits)
+
+    def unchecked_per_sample(self, y_true, y_pred):
+        """``per_sample`` without the argument checks, for targets already checked (``fit`` does this)."""
+        return type(self)._unchecked[0](y_true, y_pred, self.from_logits)
+
+    def unchecked_gradient(self, y_true, y_pred):
+        """``gradient`` without the argument checks, for targets already checked."""
+        return type(self)._unchecked[1](y_true, y_pred, self.from_logits)
 
     def __call__(self, y_true, y_pred):
         return float(np.mean(self.per_sample(y_true, y_pred)))
@@ -243,12 +282,19 @@ class MeanSquaredError(Loss):
     def gradient(self, y_true, y_pred):
         return mean_squared_error_gradient(y_true, y_pred)
 
+    def unchecked_per_sample(self, y_true, y_pred):
+        return _mse_values(y_true, y_pred)
+
+    def unchecked_gradient(self, y_true, y_pred):
+        return _mse_gradient(y_true, y_pred)
+
 
 class BinaryCrossentropy(Loss):
     """``keras.losses.BinaryCrossentropy(from_logits=False)``."""
 
     function = staticmethod(binary_crossentropy)
     gradient_function = staticmethod(binary_crossentropy_gradient)
+    _unchecked = (_bce_values, _bce_gradient)
 
 
 class CategoricalCrossentropy(Loss):
@@ -256,6 +302,7 @@ class CategoricalCrossentropy(Loss):
 
     function = staticmethod(categorical_crossentropy)
     gradient_function = staticmethod(categorical_crossentropy_gradient)
+    _unchecked = (_cce_values, _cce_gradient)
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -263,6 +310,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     function = staticmethod(sparse_categorical_crossentropy)
     gradient_function = staticmethod(sparse_categorical_crossentropy_gradient)
+    _unchecked = (_sparse_values, _sparse_gradient)
 
 
 _LOSSES = {

@@ -12,7 +12,7 @@ import pytest
 import nnlib
 from nnlib import grading
 from nnlib.grading import (call_student, expect_answered, expect_array, expect_choice, expect_equal,
-                           expect_function, expect_number, expect_own_code, function_uses)
+                           expect_function, expect_number, expect_own_code, expect_raises, function_uses)
 
 
 def failure_message(function, *args, **kwargs):
@@ -117,6 +117,32 @@ def test_numpy_overflow_warnings_are_silenced(recwarn):
 def test_a_hint_is_appended():
     message = failure_message(call_student, lambda: 1 / 0, name="f", hint="divide by something else")
     assert message.endswith("Hint: divide by something else")
+
+
+# --- expect_raises ------------------------------------------------------------------------------
+
+def check_inner_lengths(P, Q):
+    if P.shape[1] != Q.shape[0]:
+        raise ValueError("inner lengths differ")
+    return P @ Q
+
+
+def test_expect_raises_accepts_the_right_exception():
+    expect_raises(ValueError, check_inner_lengths, np.ones((2, 3)), np.ones((2, 3)))
+
+
+def test_expect_raises_reports_a_missing_or_wrong_exception():
+    message = failure_message(expect_raises, ValueError, lambda P, Q: 0.0, np.ones((2, 3)), np.ones((2, 3)),
+                              name="matmul_loops")
+    assert message == "matmul_loops(<array (2, 3)>, <array (2, 3)>) returned a float (0.0) instead of raising ValueError."
+
+    def wrong_error(P, Q):
+        return P[5]
+
+    assert "raised IndexError (index 5 is out of bounds" in failure_message(
+        expect_raises, ValueError, wrong_error, np.ones((2, 3)), np.ones((2, 3)))
+    assert "did not finish within 0.1 s" in failure_message(
+        expect_raises, ValueError, lambda: [0 for _ in iter(int, 1)], timeout=0.1)
 
 
 # --- expect_array -------------------------------------------------------------------------------
