@@ -18,13 +18,14 @@ module                    what it holds                                chapter
 ``nnlib.datasets``        glyphs, spirals, coffee roasting, ...        7, 9
 ``nnlib.plotting``        diagrams, curves, decision boundaries        all
 ``nnlib.autodiff``        a small reverse-mode autodiff engine         8
+``nnlib.hopfield``        a Hopfield network (Hebbian storage)         11
 ``nnlib.widgets``         sliders, live and pre-computed               3, 5, 7
 ========================  ===========================================  =========
 
 ``nnlib.widgets`` is imported on its own (``from nnlib import widgets``): it needs ipywidgets.
 """
-from . import (activations, autodiff, config, datasets, gradients, initializers, layers, losses, metrics,
-               models, optimizers, plotting)
+from . import (activations, autodiff, config, datasets, gradients, hopfield, initializers, layers, losses,
+               metrics, models, optimizers, plotting)
 from .config import floatx, set_floatx, set_random_seed
 from .layers import Activation, Dense, Input
 from .models import Sequential
@@ -32,7 +33,7 @@ from .models import Sequential
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation", "Dense", "Input", "Sequential", "activations", "autodiff", "config", "datasets", "floatx", "gradients",
-    "initializers", "layers", "losses", "metrics", "models", "optimizers", "plotting", "set_floatx",
-    "set_random_seed",
+    "Activation", "Dense", "Input", "Sequential", "activations", "autodiff", "config", "datasets",
+    "floatx", "gradients", "hopfield", "initializers", "layers", "losses", "metrics", "models",
+    "optimizers", "plotting", "set_floatx", "set_random_seed",
 ]
