@@ -31,3 +31,9 @@ test: install
 
 clean:
 	rm -rf _build
+
+# Regenerate the student exercise notebooks and the autograders from the instructor
+# notebooks in exercises/source/ (see exercises/README.md). A test fails if they are stale.
+.PHONY: exercises
+exercises: install
+	$(BIN)/python exercises/build.py

@@ -23,7 +23,6 @@ exercises/fixtures/NN_name/mistakes.py); exercises/README.md lists the conventio
 import argparse
 import ast
 import dataclasses
-import filecmp
 import re
 import sys
 import tempfile
@@ -293,7 +292,7 @@ def updated_index(text, exercises):
     return text[:start] + index_list(exercises) + text[end + len(LIST_END):]
 
 
-def build(exercises, target=EXERCISES, run_tests=True, all_exercises=None):
+def build(exercises, target=EXERCISES, run_tests=True, all_exercises=None, verbose=True):
     """Write student notebooks, autograder zips and the index list under ``target``."""
     target = Path(target)
     (target / "student").mkdir(parents=True, exist_ok=True)
@@ -304,22 +303,52 @@ def build(exercises, target=EXERCISES, run_tests=True, all_exercises=None):
             check_test_files(exercise, autograder)
             (target / "student" / exercise.path.name).write_text(normalised_student_notebook(student))
             write_deterministic_zip(autograder, target / "autograder" / exercise.autograder_path.name)
-            print(f"built {exercise.stem}: {len(exercise.questions)} questions, {exercise.points:g} points")
+            if verbose:
+                print(f"built {exercise.stem}: {len(exercise.questions)} questions, {exercise.points:g} points")
     (target / INDEX.name).write_text(updated_index(INDEX.read_text(), all_exercises or exercises))
 
 
+def _same_code(a, b):
+    """Equal Python code, compared after re-printing both with this Python's ``ast.unparse``:
+    otter writes test code with ``ast.unparse``, whose layout varies between Python versions."""
+    try:
+        return ast.unparse(ast.parse(a)) == ast.unparse(ast.parse(b))
+    except SyntaxError:
+        return a == b
+
+
+def same_student_notebook(a, b):
+    """Two student notebook files hold the same cells and metadata (tests compared as code)."""
+    first, second = nbformat.read(a, as_version=4), nbformat.read(b, as_version=4)
+    tests = [n.metadata["otter"].pop("tests", {}) for n in (first, second)]
+    return (first == second and tests[0].keys() == tests[1].keys()
+            and all(_same_code(tests[0][k], tests[1][k]) for k in tests[0]))
+
+
+def same_autograder(a, b):
+    """Two autograder zips hold the same files (test files compared as code)."""
+    first, second = zip_members(a), zip_members(b)
+    return first.keys() == second.keys() and all(
+        _same_code(first[k].decode(), second[k].decode()) if k.endswith(".py") else first[k] == second[k]
+        for k in first)
+
+
 def stale_files(exercises):
-    """Rebuild into a temporary folder and list the committed files that differ or are missing."""
+    """Rebuild into a temporary folder and list the committed files that differ or are missing.
+
+    Rebuilding gives byte-identical files with the same Python and otter; the comparison
+    reads the files, so that only a change in content counts (zip compression or the layout
+    of otter's generated test code may differ between versions)."""
     stale = []
     with tempfile.TemporaryDirectory() as fresh:
         fresh = Path(fresh)
-        build(exercises, fresh, run_tests=False, all_exercises=read_all())
+        build(exercises, fresh, run_tests=False, all_exercises=read_all(), verbose=False)
         for exercise in exercises:
             built = fresh / "student" / exercise.path.name
-            if not exercise.student_path.exists() or not filecmp.cmp(built, exercise.student_path, shallow=False):
+            if not exercise.student_path.exists() or not same_student_notebook(built, exercise.student_path):
                 stale.append(exercise.student_path)
             built_zip = fresh / "autograder" / exercise.autograder_path.name
-            if not exercise.autograder_path.exists() or zip_members(built_zip) != zip_members(exercise.autograder_path):
+            if not exercise.autograder_path.exists() or not same_autograder(built_zip, exercise.autograder_path):
                 stale.append(exercise.autograder_path)
         if (fresh / INDEX.name).read_text() != INDEX.read_text():
             stale.append(INDEX)

@@ -45,7 +45,7 @@ LIBRARIES_THAT_ANSWER = ("nnlib", "scipy", "sklearn", "keras", "tensorflow", "to
 _MISSING_HINT = "replace the `...` in the answer cell with your answer and run that cell, then run this check again"
 
 
-class _TimeLimitExceeded(BaseException):
+class TimeLimitExceeded(BaseException):
     """Raised inside student code when the time limit passes (a BaseException, so that a
     student's ``except Exception`` cannot swallow it)."""
 
@@ -111,8 +111,8 @@ def call_student(function, *args, name=None, timeout=None, hint=None, **kwargs):
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            result = _with_time_limit(function, copies, kwargs, DEFAULT_TIMEOUT if timeout is None else timeout)
-    except _TimeLimitExceeded:
+            result = run_with_time_limit(function, copies, kwargs, DEFAULT_TIMEOUT if timeout is None else timeout)
+    except TimeLimitExceeded:
         seconds = DEFAULT_TIMEOUT if timeout is None else timeout
         _fail(f"{call} did not finish within {seconds:g} s: look for a loop that never ends "
               "(a `while` whose condition stays true, or a counter that is never updated).", hint)
@@ -141,8 +141,8 @@ def expect_raises(exception_type, function, *args, name=None, timeout=None, hint
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            result = _with_time_limit(function, copy.deepcopy(args), kwargs, seconds)
-    except _TimeLimitExceeded:
+            result = run_with_time_limit(function, copy.deepcopy(args), kwargs, seconds)
+    except TimeLimitExceeded:
         _fail(f"{call} did not finish within {seconds:g} s: look for a loop that never ends.", hint)
     except exception_type:
         return
@@ -170,7 +170,7 @@ def _same(a, b):
         return True
 
 
-def _with_time_limit(function, args, kwargs, seconds):
+def run_with_time_limit(function, args, kwargs, seconds):
     """function(*args, **kwargs), interrupted after ``seconds`` where signals allow it."""
     can_interrupt = (seconds and hasattr(signal, "setitimer")
                      and threading.current_thread() is threading.main_thread())
@@ -178,7 +178,7 @@ def _with_time_limit(function, args, kwargs, seconds):
         return function(*args, **kwargs)
 
     def on_alarm(signum, frame):
-        raise _TimeLimitExceeded()
+        raise TimeLimitExceeded()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)

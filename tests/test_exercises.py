@@ -19,6 +19,7 @@ once per student notebook (a module-scoped fixture), once for the faults noteboo
 import ast
 import copy
 import csv
+import importlib.util
 import json
 import re
 import subprocess
@@ -34,11 +35,19 @@ from otter.test_files import ExceptionTestFile
 from nnlib import grading
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "exercises"))
-import build  # noqa: E402  (exercises/build.py)
-import grade  # noqa: E402  (exercises/grade.py)
 
-sys.path.pop(0)
+
+def load_script(name):
+    """Import exercises/NAME.py as the module exercises_NAME (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(f"exercises_{name}", ROOT / "exercises" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+build = load_script("build")
+grade = load_script("grade")
 
 EXERCISES = build.read_all()
 BY_STEM = {exercise.stem: exercise for exercise in EXERCISES}
@@ -69,13 +78,15 @@ def grade_in_process(exercise, answers=None, errors=None):
     then every test; returns {question: otter test file holding the results}.
 
     Like Jupyter running all cells with errors allowed (as otter's grading does), a cell that
-    raises does not stop the later ones; the exceptions are appended to ``errors``.
+    raises does not stop the later ones; the exceptions are appended to ``errors``. Each cell
+    gets 1 s, so that an endless function called by a later cell cannot hang the test.
     """
     namespace = {"__name__": "__main__"}
     for index, source in enumerate(exercise.program_sources(answers)):
+        code = compile(source, f"<{exercise.stem} cell {index}>", "exec")
         try:
-            exec(compile(source, f"<{exercise.stem} cell {index}>", "exec"), namespace)
-        except Exception as error:  # a wrong answer may break a later cell, as in a notebook
+            grading.run_with_time_limit(exec, (code, namespace), {}, 1.0)
+        except (Exception, grading.TimeLimitExceeded) as error:  # as in a notebook, later cells still run
             (errors if errors is not None else []).append((index, error))
     results = {}
     for question, text in autograder_tests(exercise).items():
@@ -244,17 +255,25 @@ def solution_lines(exercise):
 
 
 def hidden_test_lines(exercise):
-    """Lines of the hidden tests that do not also appear in a public test."""
-    hidden, public = set(), set()
+    """The lines of the hidden tests (and their function names)."""
+    lines = set()
     for text in autograder_tests(exercise).values():
         for node in ast.parse(text).body:
-            if isinstance(node, ast.FunctionDef):
-                is_hidden = "hidden=True" in ast.unparse(node.decorator_list[0])
-                target = hidden if is_hidden else public
-                target.add(f"def {node.name}(")
-                target.update(line.strip() for line in ast.get_source_segment(text, node).splitlines()[1:]
-                              if len(line.strip()) > 12)
-    return hidden - public
+            if isinstance(node, ast.FunctionDef) and "hidden=True" in ast.unparse(node.decorator_list[0]):
+                lines.add(f"def {node.name}(")
+                lines.update(line.strip() for line in ast.get_source_segment(text, node).splitlines()[1:])
+    return {line for line in lines if len(line) > 12}
+
+
+def visible_lines(exercise):
+    """Lines a student may see: the instructor notebook without its answer cells and hidden tests,
+    the prompts inside answer cells, and otter's rewritten public tests."""
+    notebook = nbformat.read(exercise.path, as_version=4)
+    answers = {question.answer for question in exercise.questions.values()}
+    texts = [c.source for c in notebook.cells if c.source not in answers and not c.source.startswith("# HIDDEN")]
+    texts += re.findall(r'""" # BEGIN PROMPT\n(.*?)""" # END PROMPT', "\n".join(answers), flags=re.DOTALL)
+    texts += list(student_notebook(exercise).metadata["otter"]["tests"].values())
+    return {line.strip() for text in texts for line in text.splitlines()}
 
 
 def notebook_text_lines(notebook):
@@ -264,15 +283,15 @@ def notebook_text_lines(notebook):
 
 
 def leaks(exercise, notebook):
-    lines = notebook_text_lines(notebook)
-    found = [line for line in solution_lines(exercise) if line in lines]
-    found += [line for line in hidden_test_lines(exercise) if line in lines or any(line in t for t in lines)]
-    return found
+    """Solution lines and hidden-test lines (those not also visible elsewhere) found in ``notebook``."""
+    secret = (solution_lines(exercise) | hidden_test_lines(exercise)) - visible_lines(exercise)
+    return sorted(secret & notebook_text_lines(notebook))
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.stem)
 def test_student_notebooks_hold_no_solution_and_no_hidden_test(exercise):
-    assert solution_lines(exercise) and hidden_test_lines(exercise), "nothing to look for"
+    assert solution_lines(exercise) - visible_lines(exercise), "no solution line to look for"
+    assert hidden_test_lines(exercise) - visible_lines(exercise), "no hidden-test line to look for"
     # The scan finds the solutions in the instructor notebook, so it can fail ...
     assert leaks(exercise, nbformat.read(exercise.path, as_version=4))
     # ... and finds nothing in the student notebook, which does carry the public tests.

@@ -11,7 +11,7 @@ import pytest
 
 import nnlib
 from nnlib import grading
-from nnlib.grading import (call_student, expect_answered, expect_array, expect_choice, expect_equal,
+from nnlib.grading import (as_number, call_student, expect_answered, expect_array, expect_choice, expect_equal,
                            expect_function, expect_number, expect_own_code, expect_raises, function_uses)
 
 
@@ -206,6 +206,12 @@ def test_expect_number_accepts_numpy_numbers_and_size_one_arrays():
 ])
 def test_expect_number_faults(got, fragment):
     assert fragment in failure_message(expect_number, "x", got, 3, integer=True)
+
+
+def test_as_number_returns_a_float_or_says_why_not():
+    assert as_number("z", np.int64(17)) == 17.0 and isinstance(as_number("z", np.array([[0.5]])), float)
+    assert "expected a single number, got a list ([1])" in failure_message(as_number, "z", [1])
+    assert failure_message(as_number, "z", float("inf"), hint="use np.float32").endswith("Hint: use np.float32")
 
 
 def test_expect_number_never_prints_the_expected_value():
