@@ -20,9 +20,11 @@ module                    what it holds                                chapter
 ``nnlib.autodiff``        a small reverse-mode autodiff engine         8
 ``nnlib.hopfield``        a Hopfield network (Hebbian storage)         11
 ``nnlib.widgets``         sliders, live and pre-computed               3, 5, 7
+``nnlib.grading``         clear feedback for the exercise checks       exercises
 ========================  ===========================================  =========
 
-``nnlib.widgets`` is imported on its own (``from nnlib import widgets``): it needs ipywidgets.
+``nnlib.widgets`` (which needs ipywidgets) and ``nnlib.grading`` (used by the exercise
+checks) are imported on their own: ``from nnlib import widgets``.
 """
 from . import (activations, autodiff, config, datasets, gradients, hopfield, initializers, layers, losses,
                metrics, models, optimizers, plotting)
