@@ -24,10 +24,13 @@ install: $(STAMP)
 book: install
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Unit tests, gradient checks, agreement with Keras, every chapter notebook under
-# nbval (lax mode, see tests/README.md), and the book build with -W.
+# Unit tests, gradient checks, agreement with Keras, exercises and graders, every chapter
+# notebook under nbval (lax mode, see tests/README.md) -- on both cores, a notebook or a test
+# module per worker -- then the book build with -W and the browser test of the built book.
+BOOK_TESTS := tests/test_book_build.py tests/test_browser.py
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadscope $(addprefix --ignore=,$(BOOK_TESTS))
+	$(BIN)/python -m pytest $(BOOK_TESTS)
 
 clean:
 	rm -rf _build

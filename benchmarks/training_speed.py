@@ -10,9 +10,10 @@ every epoch. All three start from the same initial weights.
 - bare NumPy: the same mathematics written as one loop with no framework at all
   (it also tracks the epoch's loss and accuracy, as both frameworks do).
 
-Each is timed over several epochs after one warm-up epoch (Keras compiles its
-step function in the first epoch); the median epoch time is reported, with the
-ratios nnlib/Keras and nnlib/bare and the test accuracy each reaches.
+Each trains for one warm-up epoch (Keras compiles its step function in it), then the
+three take turns, one epoch each, for --epochs rounds; the median epoch time of each
+is reported, with the ratios nnlib/Keras and nnlib/bare and the test accuracy each
+reaches (all three see the same number of epochs).
 
     .venv/bin/python benchmarks/training_speed.py [--epochs 10]
 """
@@ -54,14 +55,22 @@ def initial_weights(seed=0):
     return weights
 
 
-def time_epochs(run_one_epoch, epochs):
-    run_one_epoch()  # warm-up (compilation, caches)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
+def time_round_robin(runners, epochs):
+    """Median epoch time of each runner, timing them in turns (one epoch each, then again).
+
+    Taking turns means a burst of load from elsewhere on the machine slows all of them
+    alike, so the ratios stay meaningful on a busy machine. One warm-up epoch each first
+    (Keras compiles its step function in it).
+    """
+    for run_one_epoch in runners.values():
         run_one_epoch()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times = {name: [] for name in runners}
+    for _ in range(epochs):
+        for name, run_one_epoch in runners.items():
+            start = time.perf_counter()
+            run_one_epoch()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 # --- nnlib -------------------------------------------------------------------------------------
@@ -76,18 +85,18 @@ def nnlib_model(weights):
     return model
 
 
-def bench_nnlib(data, weights, epochs):
+def nnlib_runner(data, weights):
+    """(one epoch of training, test accuracy) for nnlib."""
     x_train, y_train, x_test, y_test = data
     model = nnlib_model(weights)
-    seconds = time_epochs(lambda: model.fit(x_train, y_train, epochs=1, batch_size=BATCH_SIZE,
-                                            verbose=0, seed=None), epochs)
-    accuracy = float(np.mean(model.predict(x_test).argmax(1) == y_test))
-    return seconds, accuracy
+    return (lambda: model.fit(x_train, y_train, epochs=1, batch_size=BATCH_SIZE, verbose=0),
+            lambda: float(np.mean(model.predict(x_test).argmax(1) == y_test)))
 
 
 # --- Keras ----------------------------------------------------------------------------------------
 
-def bench_keras(data, weights, epochs):
+def keras_runner(data, weights):
+    """(one epoch of training, test accuracy, version) for Keras 3 on JAX."""
     import keras
     keras.utils.set_random_seed(0)
     x_train, y_train, x_test, y_test = data
@@ -97,16 +106,15 @@ def bench_keras(data, weights, epochs):
     model.set_weights(weights)
     model.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    seconds = time_epochs(lambda: model.fit(x_train, y_train, epochs=1, batch_size=BATCH_SIZE, verbose=0),
-                          epochs)
-    accuracy = float(np.mean(model.predict(x_test, verbose=0).argmax(1) == y_test))
-    return seconds, accuracy, keras.__version__
+    return (lambda: model.fit(x_train, y_train, epochs=1, batch_size=BATCH_SIZE, verbose=0),
+            lambda: float(np.mean(model.predict(x_test, verbose=0).argmax(1) == y_test)),
+            keras.__version__)
 
 
 # --- bare NumPy --------------------------------------------------------------------------------------
 
-def bench_bare(data, weights, epochs, seed=0):
-    """The same network and updates as one plain loop: no layers, no checks, no framework."""
+def bare_runner(data, weights, seed=0):
+    """(one epoch of training, test accuracy) for the same network written as one plain loop."""
     x_train, y_train, x_test, y_test = data
     W1, b1, W2, b2, W3, b3 = [w.copy() for w in weights]
     rng = np.random.default_rng(seed)
@@ -143,9 +151,7 @@ def bench_bare(data, weights, epochs, seed=0):
             W2 -= lr * dW2; b2 -= lr * db2  # noqa: E702
             W3 -= lr * dW3; b3 -= lr * db3  # noqa: E702
 
-    seconds = time_epochs(one_epoch, epochs)
-    accuracy = float(np.mean(forward(x_test)[2].argmax(1) == y_test))
-    return seconds, accuracy
+    return one_epoch, lambda: float(np.mean(forward(x_test)[2].argmax(1) == y_test))
 
 
 def machine():
@@ -161,7 +167,7 @@ def machine():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=10, help="timed epochs per framework (median reported)")
+    parser.add_argument("--epochs", type=int, default=20, help="timed epochs per framework (median reported)")
     parser.add_argument("--skip-keras", action="store_true", help="measure nnlib and bare NumPy only")
     args = parser.parse_args()
 
@@ -169,19 +175,20 @@ def main():
     weights = initial_weights()
     print(f"machine: {machine()}")
     print(f"task: 8x8 digits, {len(data[0])} training samples, MLP {'-'.join(map(str, LAYERS))}, "
-          f"SGD lr={LEARNING_RATE}, batch {BATCH_SIZE}, float32; median of {args.epochs} epochs after a warm-up")
-    nn_seconds, nn_accuracy = bench_nnlib(data, weights, args.epochs)
-    bare_seconds, bare_accuracy = bench_bare(data, weights, args.epochs)
-    rows = [("nnlib", nn_seconds, nn_accuracy), ("bare NumPy", bare_seconds, bare_accuracy)]
+          f"SGD lr={LEARNING_RATE}, batch {BATCH_SIZE}, float32; median of {args.epochs} epochs each, "
+          "timed in turns after a warm-up")
+    runners = {"nnlib": nnlib_runner(data, weights), "bare NumPy": bare_runner(data, weights)}
     if not args.skip_keras:
-        keras_seconds, keras_accuracy, version = bench_keras(data, weights, args.epochs)
-        rows.append((f"Keras {version} (JAX)", keras_seconds, keras_accuracy))
+        train, accuracy, version = keras_runner(data, weights)
+        runners[f"Keras {version} (JAX)"] = (train, accuracy)
+    seconds = time_round_robin({name: runner[0] for name, runner in runners.items()}, args.epochs)
     print(f"{'':22s} {'ms/epoch':>9s} {'test accuracy':>14s}")
-    for name, seconds, accuracy in rows:
-        print(f"{name:22s} {1000 * seconds:9.1f} {accuracy:14.3f}")
-    print(f"nnlib / bare NumPy = {nn_seconds / bare_seconds:.2f}   (goal <= 1.3)")
+    for name, (_, accuracy) in runners.items():
+        print(f"{name:22s} {1000 * seconds[name]:9.1f} {accuracy():14.3f}")
+    print(f"nnlib / bare NumPy = {seconds['nnlib'] / seconds['bare NumPy']:.2f}   (goal <= 1.3)")
     if not args.skip_keras:
-        print(f"nnlib / Keras      = {nn_seconds / keras_seconds:.2f}   (goal <= 0.6)")
+        keras_name = next(name for name in runners if name.startswith("Keras"))
+        print(f"nnlib / Keras      = {seconds['nnlib'] / seconds[keras_name]:.2f}   (goal <= 0.6)")
 
 
 if __name__ == "__main__":

@@ -146,8 +146,12 @@ class Dense(Layer):
         self._cache = (x, z, a)
         return a
 
-    def backward(self, dout):
-        """Gradients of the loss for W and b; returns dL/dx of shape (n_samples, n_in)."""
+    def backward(self, dout, input_gradient=True):
+        """Gradients of the loss for W and b; returns dL/dx of shape (n_samples, n_in).
+
+        ``input_gradient=False`` skips dL/dx (and returns None): training does not need
+        it for the first layer, whose input is the data.
+        """
         if self._cache is None:
             raise RuntimeError(f"layer {self.label!r}: call forward before backward.")
         _, z, a = self._cache
@@ -155,11 +159,13 @@ class Dense(Layer):
             dz = a * (dout - np.sum(dout * a, axis=-1, keepdims=True))  # softmax_backward, reusing a
         elif self.activation_name == "linear":
             dz = dout
+        elif self.activation_name == "relu":
+            dz = dout * (z > 0)  # relu_derivative, without building a float array first
         else:
             dz = dout * activations.get_derivative(self.activation_name)(z)
-        return self.backward_from_z(dz)
+        return self.backward_from_z(dz, input_gradient)
 
-    def backward_from_z(self, dz):
+    def backward_from_z(self, dz, input_gradient=True):
         """The backward pass from delta = dL/dz, the gradient before the activation.
 
         dW = x^T dz, db = sum of dz over the batch; returns dL/dx = dz W^T. ``backward``
@@ -171,7 +177,7 @@ class Dense(Layer):
         self.grads["kernel"] = x.T @ dz
         if self.use_bias:
             self.grads["bias"] = dz.sum(axis=0)
-        return dz @ self.params["kernel"].T
+        return dz @ self.params["kernel"].T if input_gradient else None
 
     def __repr__(self):
         return f"Dense(units={self.units}, activation={self.activation_name!r})"
@@ -193,9 +199,12 @@ class Activation(Layer):
         self._cache = x
         return self.activation(x)
 
-    def backward(self, dout):
+    def backward(self, dout, input_gradient=True):
+        """dL/dx = dout * activation'(x) (softmax: its vector-Jacobian product); None if not wanted."""
         if self._cache is None:
             raise RuntimeError(f"layer {self.label!r}: call forward before backward.")
+        if not input_gradient:
+            return None
         x = self._cache
         if self.activation_name == "softmax":
             return activations.softmax_backward(x, dout)

@@ -153,6 +153,26 @@ def _sparse_gradient(labels, y_pred, from_logits):
     return _cce_gradient(_one_hot_like(labels, y_pred), y_pred, from_logits)
 
 
+def _softmax_cross_entropy(y_true, p):
+    """Batch-mean cross-entropy of softmax outputs ``p`` and its gradient for the logits.
+
+    Softmax followed by cross-entropy has the gradient dL/dz = (p - t) / n with respect
+    to the logits z (derived in chapter 6). ``y_true`` holds integer labels, shape (n,),
+    or one-hot rows, shape (n, k); it has been checked. Returns (loss, delta).
+    """
+    n = len(p)
+    delta = p.copy()
+    if y_true.ndim == 1:
+        rows = np.arange(n)
+        loss = -np.log(np.clip(p[rows, y_true], EPSILON, 1.0 - EPSILON)).sum() / n
+        delta[rows, y_true] -= 1.0
+    else:
+        loss = -np.sum(y_true * np.log(np.clip(p, EPSILON, 1.0 - EPSILON))) / n
+        delta -= y_true
+    delta /= n
+    return float(loss), delta
+
+
 # --- the public functions: check, then compute ------------------------------------------------
 
 def _checked_mse(y_true, y_pred):

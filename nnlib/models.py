@@ -220,23 +220,27 @@ class Sequential:
                 and isinstance(self.loss, (losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy))
                 and not self.loss.from_logits)
 
-    def _train_step(self, x_batch, y_batch):
+    def _train_step(self, x_batch, y_batch, fused):
         """Forward, loss, backward, update on one batch whose targets were already checked.
 
-        With a softmax output and cross-entropy, the two gradients collapse into
+        With a softmax output and cross-entropy (``fused``, see
+        ``_softmax_cross_entropy_fused``) the two gradients collapse into
         dL/dz = (p - t) / n (chapter 6), which is used directly: it is faster and more
         accurate than chaining the two. (Keras's TensorFlow backend fuses the same way.)
+        The first layer's input gradient is not computed: nothing needs it.
         """
         y_pred = self.forward(x_batch, training=True)
-        if self._softmax_cross_entropy_fused():
-            targets = y_batch if y_batch.ndim == 2 else losses._one_hot_like(y_batch, y_pred)
-            loss = float(np.mean(losses._cce_values(targets, y_pred, False)))
-            dx = self.layers[-1].backward_from_z((y_pred - targets) / len(y_pred))
-            for layer in reversed(self.layers[:-1]):
-                dx = layer.backward(dx)
+        first, last = self.layers[0], self.layers[-1]
+        if fused:
+            loss, delta = losses._softmax_cross_entropy(y_batch, y_pred)
+            delta = last.backward_from_z(delta, input_gradient=last is not first)
+            remaining = self.layers[-2::-1]
         else:
             loss = float(np.mean(self.loss.unchecked_per_sample(y_batch, y_pred)))
-            self.backward(self.loss.unchecked_gradient(y_batch, y_pred))
+            delta = self.loss.unchecked_gradient(y_batch, y_pred)
+            remaining = self.layers[::-1]
+        for layer in remaining:
+            delta = layer.backward(delta, input_gradient=layer is not first)
         params = [layer.params[key] for layer, key in self._parameters()]
         self.optimizer.apply(params, self.gradients())
         return loss, y_pred
@@ -246,7 +250,7 @@ class Sequential:
         self._require_compiled("train_on_batch")
         x = self._prepare_x(x)
         y = self._prepare_y(y, x)
-        loss, y_pred = self._train_step(x, y)
+        loss, y_pred = self._train_step(x, y, self._softmax_cross_entropy_fused())
         if not self.metric_names:
             return loss
         return [loss, *self._metric_logs(y, y_pred).values()]
@@ -278,22 +282,26 @@ class Sequential:
             y_val = self._prepare_y(validation_data[1], x_val, "validation_data[1]")
             validation_data = (x_val, y_val)
         rng = config.as_rng(seed)
+        fused = self._softmax_cross_entropy_fused()
         history = History()
         n_samples = len(x)
         n_batches = -(-n_samples // batch_size)
         for epoch in range(epochs):
             bar = ProgressBar(epoch, epochs, n_batches, verbose)
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-            loss_sum, metric_sums = 0.0, np.zeros(len(self.metric_names))
+            loss_sum, metric_rows = 0.0, []  # metric_rows: one [batch size * metric, ...] per batch
             for step, start in enumerate(range(0, n_samples, batch_size)):
                 index = order[start:start + batch_size]
-                loss, y_pred = self._train_step(x[index], y[index])
+                x_batch, y_batch = x[index], y[index]
+                loss, y_pred = self._train_step(x_batch, y_batch, fused)
                 loss_sum += loss * len(index)
                 if self.metric_names:
-                    metric_sums += np.array(list(self._metric_logs(y[index], y_pred).values())) * len(index)
-                bar.update(step + 1, {"loss": loss_sum / (start + len(index))})
+                    metric_rows.append([len(index) * f(y_batch, y_pred) for f in self._metric_functions])
+                if verbose:
+                    bar.update(step + 1, {"loss": loss_sum / (start + len(index))})
             logs = {"loss": loss_sum / n_samples}
-            logs.update(zip(self.metric_names, (metric_sums / n_samples).tolist()))
+            if self.metric_names:
+                logs.update(zip(self.metric_names, (np.sum(metric_rows, axis=0) / n_samples).tolist()))
             if validation_data is not None:
                 logs.update(self._evaluate_logs(*validation_data, prefix="val_"))
             history.append(epoch, logs)

@@ -54,11 +54,11 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _update(self, index, param, grad):
-        lr = param.dtype.type(self.learning_rate)
-        if self.momentum == 0.0:
+        # Python floats times float32 arrays stay float32, so the update keeps the weights' dtype.
+        lr, momentum = self.learning_rate, self.momentum
+        if momentum == 0.0:
             param -= lr * grad
             return
-        momentum = param.dtype.type(self.momentum)
         velocity = self._slot("velocity", index, param)
         velocity *= momentum
         velocity -= lr * grad

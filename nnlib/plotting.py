@@ -20,7 +20,7 @@ from . import config
 
 __all__ = [
     "COLORS", "plot_function_and_derivative", "plot_history", "decision_boundary_grid",
-    "plot_decision_boundary", "count_parameters", "NetworkLayout", "network_layout", "draw_network",
+    "plot_decision_boundary", "plot_decision_boundary_grid", "count_parameters", "NetworkLayout", "network_layout", "draw_network",
     "show_glyphs", "plot_matrix",
 ]
 
@@ -136,15 +136,16 @@ def _check_points_2d(x):
 
 
 def _grid_values(output, n_points):
-    """Probabilities (one column / 1-D float output) or class labels (integer output, or argmax)."""
+    """Probabilities as float64 (one column / 1-D float output), or class labels as int64 (integer or
+    boolean output, or the argmax of several columns)."""
     output = np.asarray(output)
     if output.shape[0] != n_points:
         raise ValueError(f"predict: expected one output row per grid point ({n_points}), got shape {output.shape}.")
     if output.ndim == 2 and output.shape[1] > 1:
-        return np.argmax(output, axis=1), True
+        return np.argmax(output, axis=1).astype(np.int64)
     output = output.reshape(n_points)
     is_labels = np.issubdtype(output.dtype, np.integer) or output.dtype == bool
-    return output.astype(np.int64 if is_labels else np.float64), is_labels
+    return output.astype(np.int64 if is_labels else np.float64)
 
 
 def decision_boundary_grid(predict, x, resolution=200, margin=0.5):
@@ -159,14 +160,9 @@ def decision_boundary_grid(predict, x, resolution=200, margin=0.5):
     - scores of shape (m, k), k > 1: ``zz`` holds the class with the largest score (argmax);
     - integer class labels of shape (m,): ``zz`` holds them.
 
-    Returns ``(xx, yy, zz)``, each of shape (resolution, resolution), ready for ``contourf``.
+    Returns ``(xx, yy, zz)``, each of shape (resolution, resolution), ready for ``contourf`` and
+    :func:`plot_decision_boundary_grid`. ``zz`` is float64 for probabilities and int64 for classes.
     """
-    xx, yy, zz, _ = _evaluate_grid(predict, x, resolution, margin)
-    return xx, yy, zz
-
-
-def _evaluate_grid(predict, x, resolution, margin):
-    """The work of :func:`decision_boundary_grid`; also says whether ``zz`` holds class labels."""
     x = _check_points_2d(x)
     if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or resolution < 2:
         raise ValueError(f"resolution: expected an integer >= 2, got {resolution!r}.")
@@ -174,8 +170,8 @@ def _evaluate_grid(predict, x, resolution, margin):
     low, high = x.min(axis=0) - margin, x.max(axis=0) + margin
     xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
     points = np.column_stack([xx.ravel(), yy.ravel()]).astype(config.floatx())
-    zz, is_labels = _grid_values(predict(points), len(points))
-    return xx, yy, zz.reshape(xx.shape), is_labels
+    zz = _grid_values(predict(points), len(points))
+    return xx, yy, zz.reshape(xx.shape)
 
 
 def _check_margin(margin):
@@ -205,36 +201,86 @@ def plot_decision_boundary(predict, x, y, ax=None, resolution=200, title="Decisi
                            xlabel="$x_1$", ylabel="$x_2$", margin=0.5):
     """Colour the plane by the model's prediction and draw the labelled points on top.
 
-    For a binary model that returns probabilities (one column of floats) the background shows
-    P(class 1) from blue (0) to red (1) with the 0.5 contour -- the decision boundary -- in black;
-    otherwise each predicted class gets its colour from ``COLORS``. Points are coloured by their
-    label ``y`` (integers, a column, or one-hot rows). See :func:`decision_boundary_grid` for what
-    ``predict`` may return. Returns the figure. Used in chapter 7, Training a network.
+    Evaluates ``predict`` with :func:`decision_boundary_grid` (see there for what ``predict`` may
+    return) and draws the grid with :func:`plot_decision_boundary_grid`: for a binary model that
+    returns probabilities (one column of floats) the background shows P(class 1) from blue (0) to
+    red (1) with the 0.5 contour -- the decision boundary -- in black; otherwise each predicted
+    class gets its colour from ``COLORS``. Points are coloured by their label ``y`` (integers, a
+    column, or one-hot rows). Returns the figure. Used in chapter 7, Training a network.
     """
     x = _check_points_2d(x)
     labels = _labels_for_colouring(y, len(x))
-    xx, yy, zz, is_labels = _evaluate_grid(predict, x, resolution, margin)
-    n_classes = int(max(labels.max(), zz.max() if is_labels else 1)) + 1
-    point_colors = ListedColormap([COLORS[k % len(COLORS)] for k in range(n_classes)])
+    xx, yy, zz = decision_boundary_grid(predict, x, resolution, margin)
+    return plot_decision_boundary_grid(xx, yy, zz, x, labels, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+_POINT_STYLE = {"s": 22, "linewidths": 0.6, "zorder": 3}
+"""The labelled points of a decision-boundary figure of its own: drawn over the 0.5 contour."""
+
+_COMPACT_POINT_STYLE = {"s": 14, "linewidths": 0.5}
+"""The points of a compact panel (chapter 7's training explorer): smaller, and at the default zorder,
+so the 0.5 contour is drawn over them."""
+
+
+def _check_grid(xx, yy, zz):
+    """``xx``, ``yy``, ``zz`` as arrays of one 2-D shape, as :func:`decision_boundary_grid` returns them."""
+    xx, yy, zz = np.asarray(xx, dtype=np.float64), np.asarray(yy, dtype=np.float64), np.asarray(zz)
+    if zz.dtype == bool:
+        zz = zz.astype(np.int64)
+    if xx.ndim != 2 or xx.shape != yy.shape or xx.shape != zz.shape or min(xx.shape) < 2:
+        raise ValueError(
+            f"xx, yy, zz: expected three 2-D arrays of one shape (at least 2 x 2), as decision_boundary_grid "
+            f"returns them, got shapes {xx.shape}, {yy.shape} and {zz.shape}."
+        )
+    if not np.issubdtype(zz.dtype, np.number) or np.issubdtype(zz.dtype, np.complexfloating):
+        raise ValueError(f"zz: expected probabilities (floats) or class labels (integers), got dtype {zz.dtype}.")
+    return xx, yy, zz
+
+
+def plot_decision_boundary_grid(xx, yy, zz, x, y, ax=None, title=None, xlabel="$x_1$", ylabel="$x_2$",
+                                compact=False):
+    """Draw a decision boundary from a precomputed grid, with the labelled points on top.
+
+    ``xx``, ``yy``, ``zz`` have one shape (resolution, resolution), as :func:`decision_boundary_grid`
+    returns them. Float ``zz`` holds P(class 1): the background goes from blue (0) to red (1), the
+    0.5 contour -- the decision boundary -- is drawn in black, and a colour bar labelled
+    "P(class 1)" is added. Integer ``zz`` holds predicted classes, each coloured from ``COLORS``.
+    The points ``x`` (n_samples, 2) are coloured by their label ``y`` (integers, a column, or
+    one-hot rows). The axes show exactly the grid; ``title=None`` means "Decision boundary".
+
+    ``compact=True`` is for a small panel beside others (chapter 7's training explorer): smaller
+    points, a small legend in the upper right corner, and no colour bar.
+    Returns the figure. Used in chapter 7, Training a network.
+    """
+    x = _check_points_2d(x)
+    labels = _labels_for_colouring(y, len(x))
+    xx, yy, zz = _check_grid(xx, yy, zz)
     fig, ax = _new_axes(ax, figsize=(5.5, 5))
-    if is_labels:
-        ax.contourf(xx, yy, zz, levels=np.arange(n_classes + 1) - 0.5, cmap=point_colors, alpha=0.25)
+    if np.issubdtype(zz.dtype, np.integer):
+        n_classes = int(max(labels.max(), zz.max())) + 1
+        class_colors = ListedColormap([COLORS[k % len(COLORS)] for k in range(n_classes)])
+        ax.contourf(xx, yy, zz, levels=np.arange(n_classes + 1) - 0.5, cmap=class_colors, alpha=0.25)
     else:
         filled = ax.contourf(xx, yy, zz, levels=np.linspace(0.0, 1.0, 11), cmap="RdBu_r", alpha=0.45,
                              vmin=0.0, vmax=1.0)
         if zz.min() < 0.5 < zz.max():
             ax.contour(xx, yy, zz, levels=[0.5], colors="black", linewidths=1.5)
-        fig.colorbar(filled, ax=ax, label="P(class 1)", shrink=0.85)
+        if not compact:
+            fig.colorbar(filled, ax=ax, label="P(class 1)", shrink=0.85)
+    point_style = _COMPACT_POINT_STYLE if compact else _POINT_STYLE
     for k in np.unique(labels):
         chosen = labels == k
-        ax.scatter(x[chosen, 0], x[chosen, 1], s=22, color=COLORS[k % len(COLORS)],
-                   edgecolors="white", linewidths=0.6, label=f"class {k}", zorder=3)
+        ax.scatter(x[chosen, 0], x[chosen, 1], color=COLORS[k % len(COLORS)], edgecolors="white",
+                   label=f"class {k}", **point_style)
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(loc="best", framealpha=0.85)
+    ax.set_title("Decision boundary" if title is None else title)
+    if compact:
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    else:
+        ax.legend(loc="best", framealpha=0.85)
     return fig
 
 
