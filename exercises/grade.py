@@ -23,6 +23,7 @@ import concurrent.futures
 import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,10 +58,18 @@ def question_points(autograder):
 
 
 def grade_one(submission, autograder, timeout):
-    """Grade one notebook with `otter run`; returns ({question: score}, status)."""
-    with tempfile.TemporaryDirectory() as output:
-        command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder), "-o", output,
-                   str(submission)]
+    """Grade one notebook with `otter run`; returns ({question: score}, status).
+
+    The notebook is graded as a copy named like the chapter's notebook (``NN_name.ipynb``),
+    whatever the student called it: its set-up cell opens the grader by that name.
+    """
+    with tempfile.TemporaryDirectory() as work:
+        notebook = Path(work) / (Path(autograder).name.removesuffix("-autograder.zip") + ".ipynb")
+        shutil.copyfile(submission, notebook)
+        output = Path(work) / "results"
+        output.mkdir()
+        command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder), "-o", str(output),
+                   str(notebook)]
         try:
             run = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:

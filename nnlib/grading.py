@@ -158,12 +158,20 @@ def _describe_argument(value):
     return repr(value) if _short(value) else f"<{type(value).__name__}>"
 
 
-def _same(a, b):
+def _same(a, b, depth=0):
+    """True when ``b`` (a deep copy made before the call) still equals ``a``, recursively."""
+    if depth > 20:  # deep or cyclic structures: assume unchanged rather than loop
+        return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and \
             np.array_equal(a, b, equal_nan=True)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y, depth + 1) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k], depth + 1) for k in a)
+    if type(a) is type(b) and type(a).__eq__ is object.__eq__ and hasattr(a, "__dict__"):
+        # Plain objects (a model, a graph node) compare by identity; compare their contents instead.
+        return _same(vars(a), vars(b), depth + 1)
     try:
         return bool(a == b)
     except Exception:  # objects without a usable ==

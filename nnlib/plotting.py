@@ -20,8 +20,8 @@ from . import config
 
 __all__ = [
     "COLORS", "plot_function_and_derivative", "plot_history", "decision_boundary_grid",
-    "plot_decision_boundary", "plot_decision_boundary_grid", "count_parameters", "NetworkLayout", "network_layout", "draw_network",
-    "show_glyphs", "plot_matrix",
+    "plot_decision_boundary", "plot_decision_boundary_grid", "count_parameters", "NetworkLayout",
+    "network_layout", "draw_network", "show_glyphs", "plot_matrix",
 ]
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -239,18 +239,19 @@ def _check_grid(xx, yy, zz):
 
 def plot_decision_boundary_grid(xx, yy, zz, x, y, ax=None, title=None, xlabel="$x_1$", ylabel="$x_2$",
                                 compact=False):
-    """Draw a decision boundary from a precomputed grid, with the labelled points on top.
+    """Draw a decision boundary from a precomputed grid, and the labelled points.
 
     ``xx``, ``yy``, ``zz`` have one shape (resolution, resolution), as :func:`decision_boundary_grid`
     returns them. Float ``zz`` holds P(class 1): the background goes from blue (0) to red (1), the
     0.5 contour -- the decision boundary -- is drawn in black, and a colour bar labelled
     "P(class 1)" is added. Integer ``zz`` holds predicted classes, each coloured from ``COLORS``.
     The points ``x`` (n_samples, 2) are coloured by their label ``y`` (integers, a column, or
-    one-hot rows). The axes show exactly the grid; ``title=None`` means "Decision boundary".
+    one-hot rows) and drawn over the 0.5 contour. The axes show exactly the grid; ``title=None``
+    means "Decision boundary". :func:`plot_decision_boundary` evaluates the grid and calls this.
 
     ``compact=True`` is for a small panel beside others (chapter 7's training explorer): smaller
-    points, a small legend in the upper right corner, and no colour bar.
-    Returns the figure. Used in chapter 7, Training a network.
+    points, drawn under the 0.5 contour, a small legend in the upper right corner, and no colour
+    bar. Returns the figure. Used in chapter 7, Training a network.
     """
     x = _check_points_2d(x)
     labels = _labels_for_colouring(y, len(x))

@@ -51,7 +51,8 @@ grade = load_script("grade")
 
 EXERCISES = build.read_all()
 BY_STEM = {exercise.stem: exercise for exercise in EXERCISES}
-GRADED_CHAPTER = "02_activation_functions"   # the chapter the grading script is tested on
+GRADED_CHAPTER = "04_loss_functions"   # the chapter the grading script is tested on (its set-up cell defines
+                                        # names after the grader line, so a renamed submission must still work)
 CHECK_CELL = re.compile(r'grader\.check\("(q\d+)"\)')
 
 
@@ -85,7 +86,8 @@ def grade_in_process(exercise, answers=None, errors=None):
     for index, source in enumerate(exercise.program_sources(answers)):
         code = compile(source, f"<{exercise.stem} cell {index}>", "exec")
         try:
-            grading.run_with_time_limit(exec, (code, namespace), {}, 1.0)
+            # The set-up cell (index 0) imports libraries, Keras among them: it gets 60 s, the others 1 s.
+            grading.run_with_time_limit(exec, (code, namespace), {}, 60.0 if index == 0 else 1.0)
         except (Exception, grading.TimeLimitExceeded) as error:  # as in a notebook, later cells still run
             (errors if errors is not None else []).append((index, error))
     results = {}
@@ -474,7 +476,7 @@ def test_grade_script_reports_a_notebook_that_never_finishes(tmp_path):
 
 
 def test_grade_script_names_the_known_chapters():
-    assert grade.find_autograder("2") == BY_STEM[GRADED_CHAPTER].autograder_path
+    assert grade.find_autograder(GRADED_CHAPTER[:2].lstrip("0")) == BY_STEM[GRADED_CHAPTER].autograder_path
     assert grade.find_autograder(GRADED_CHAPTER) == BY_STEM[GRADED_CHAPTER].autograder_path
     with pytest.raises(ValueError, match="chapter: expected one of 01_what_is_a_neural_network"):
         grade.find_autograder("99")

@@ -1,4 +1,6 @@
 """Tests for nnlib.plotting: the pure helpers by value, the drawing functions by what they put on the figure."""
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -285,3 +287,50 @@ def test_plot_matrix_rejects_non_numbers_and_empty_arrays():
         plotting.plot_matrix(np.array([["a", "b"]]))
     with pytest.raises(ValueError, match="a:"):
         plotting.plot_matrix(np.zeros((0, 3)))
+
+
+# --- plot_decision_boundary_grid ----------------------------------------------------------
+
+def right_half_probability(points):
+    return 1 / (1 + np.exp(-4 * points[:, :1]))
+
+
+def _pixels(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=50)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def test_the_grid_version_draws_exactly_what_plot_decision_boundary_draws():
+    x, y = datasets.spirals(n=30, noise=0.1, seed=0)
+    grid = plotting.decision_boundary_grid(right_half_probability, x, resolution=40)
+    direct = plotting.plot_decision_boundary(right_half_probability, x, y, resolution=40, title="T")
+    from_grid = plotting.plot_decision_boundary_grid(*grid, x, y, title="T")
+    assert _pixels(direct) == _pixels(from_grid)
+
+
+def test_compact_panel_has_no_colour_bar_and_a_small_legend_upper_right():
+    x, y = datasets.spirals(n=30, noise=0.1, seed=0)
+    fig, ax = plt.subplots()
+    plotting.plot_decision_boundary_grid(*plotting.decision_boundary_grid(right_half_probability, x, resolution=20),
+                                         x, y, ax=ax, compact=True)
+    assert len(fig.axes) == 1
+    assert ax.get_legend()._loc == 1          # "upper right"
+    assert ax.get_title() == "Decision boundary"
+    plt.close(fig)
+
+
+def test_integer_grids_are_drawn_as_classes():
+    x, y = datasets.spirals(n=20, noise=0.0, n_classes=3)
+    labels_of = lambda p: (p[:, 0] > 0).astype(int) + (p[:, 1] > 0).astype(int)  # noqa: E731
+    fig = plotting.plot_decision_boundary_grid(*plotting.decision_boundary_grid(labels_of, x, resolution=20), x, y)
+    assert len(fig.axes) == 1
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("shapes", [((3, 3), (3, 3), (3, 4)), ((3,), (3,), (3,)), ((1, 5), (1, 5), (1, 5))])
+def test_mismatched_grids_are_rejected(shapes):
+    x, y = np.zeros((2, 2)), np.array([0, 1])
+    with pytest.raises(ValueError, match="xx, yy, zz"):
+        plotting.plot_decision_boundary_grid(*(np.zeros(s) for s in shapes), x, y)

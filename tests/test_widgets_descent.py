@@ -184,7 +184,7 @@ def test_moving_the_slider_redraws_the_figure_and_updates_the_label(monkeypatch)
         drawn.append(learning_rate)
         return original(learning_rate, start, steps)
 
-    monkeypatch.setattr(widgets, "descent_figure", recording_figure)
+    monkeypatch.setattr(widgets.descent, "descent_figure", recording_figure)
     box = widgets.learning_rate_explorer()
     slider, label, _ = _parts(box)
     assert drawn == [0.1]

@@ -39,7 +39,6 @@ __all__ = [
 ]
 
 
-
 def figure_to_png_base64(fig, dpi: int = 75) -> str:
     """Render a Matplotlib figure to PNG and return it base64-encoded (ASCII text).
 
