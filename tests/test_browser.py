@@ -130,6 +130,15 @@ def test_page_works_offline(open_page, name):
         assert formulas > 0, f"{name}: the page has math but MathJax rendered none of it"
 
 
+def page_source_slider_count(name):
+    """How many static sliders the notebook's stored outputs hold (0 for pages that are not notebooks)."""
+    notebook = ROOT / f"{name}.ipynb"
+    if not notebook.exists():
+        return 0
+    text = notebook.read_text()
+    return text.count('class=\\"nnlib-static-slider\\"') + text.count('class=\\"nnlib-static-slider-grid\\"')
+
+
 def visible_frame(slider):
     return slider.evaluate(
         "el => [...el.querySelectorAll('img[data-frame]')].filter(i => i.offsetParent !== null)"
@@ -139,7 +148,9 @@ def visible_frame(slider):
 @pytest.mark.parametrize("name", [n for n in toc_pages() if n.startswith("chapters/")])
 def test_static_sliders_change_the_picture(open_page, name):
     page = open_page(f"{name}.html")
-    sliders = page.query_selector_all(".nnlib-static-slider")
+    sliders = page.query_selector_all(".nnlib-static-slider, .nnlib-static-slider-grid")
+    # Every pre-computed slider in the notebook's stored HTML must be found on the page.
+    assert len(sliders) == page_source_slider_count(name), f"{name}: a static slider did not render"
     for index, slider in enumerate(sliders):
         for range_input in slider.query_selector_all("input[type=range]"):
             before = visible_frame(slider)
@@ -151,8 +162,7 @@ def test_static_sliders_change_the_picture(open_page, name):
             after = visible_frame(slider)
             assert before and after, f"{name}: slider {index} shows no frame"
             assert after != before, f"{name}: moving slider {index} did not change the picture ({before})"
-            if index == 0:
-                slider.screenshot(path=str(SCREENSHOTS / f"{name.replace('/', '__')}__slider.png"))
+            slider.screenshot(path=str(SCREENSHOTS / f"{name.replace('/', '__')}__slider{index}.png"))
     assert not open_page.errors, f"{name}: console errors {open_page.errors[:5]}"
 
 
