@@ -20,7 +20,7 @@ from . import config
 
 __all__ = [
     "COLORS", "plot_function_and_derivative", "plot_history", "decision_boundary_grid",
-    "plot_decision_boundary", "plot_decision_boundary_grid", "count_parameters", "NetworkLayout",
+    "plot_decision_boundary", "plot_decision_boundary_grid", "check_layer_sizes", "count_parameters", "NetworkLayout",
     "network_layout", "draw_network", "show_glyphs", "plot_matrix",
 ]
 
@@ -289,7 +289,8 @@ def plot_decision_boundary_grid(xx, yy, zz, x, y, ax=None, title=None, xlabel="$
 # Network diagrams (chapters 1 and 3)
 # ---------------------------------------------------------------------------------------------
 
-def _check_layer_sizes(layer_sizes):
+def check_layer_sizes(layer_sizes):
+    """``layer_sizes`` as a list of ints (at least two, all positive), or a ValueError naming the problem."""
     try:
         sizes = [size for size in layer_sizes]
     except TypeError:
@@ -308,7 +309,7 @@ def count_parameters(layer_sizes):
     Each dense layer has a kernel of shape (n_in, n_out) and a bias of shape (n_out,).
     Example: [3, 4, 1] -> (3*4 + 4) + (4*1 + 1) = 21. Derived in chapter 3, Forward propagation.
     """
-    sizes = _check_layer_sizes(layer_sizes)
+    sizes = check_layer_sizes(layer_sizes)
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
@@ -349,7 +350,7 @@ def network_layout(layer_sizes, max_nodes_shown=10):
     neurons, an ellipsis, and its last neuron (``max_nodes_shown`` rows in all). Every drawn neuron
     is joined to every drawn neuron of the next layer. Returns a :class:`NetworkLayout`.
     """
-    sizes = _check_layer_sizes(layer_sizes)
+    sizes = check_layer_sizes(layer_sizes)
     if isinstance(max_nodes_shown, bool) or not isinstance(max_nodes_shown, numbers.Integral) or max_nodes_shown < 3:
         raise ValueError(f"max_nodes_shown: expected an integer >= 3, got {max_nodes_shown!r}.")
     nodes, ellipses, columns = [], [], []

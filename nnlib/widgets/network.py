@@ -12,12 +12,12 @@ The explorer follows the book's four-part pattern:
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import matplotlib.pyplot as plt
 
+from ..plotting import check_layer_sizes
 from ._checks import check_positive_int, check_sizes, import_ipywidgets
 from .static import static_slider
 
@@ -94,30 +94,6 @@ def _plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
-def _check_layer_sizes(layer_sizes) -> tuple[int, ...]:
-    """Return ``layer_sizes`` as a tuple of ints, or raise ValueError naming the problem."""
-    try:
-        sizes = tuple(layer_sizes)
-    except TypeError:
-        raise ValueError(
-            f"layer_sizes: expected a sequence of positive integers such as [2, 3, 1], "
-            f"got {layer_sizes!r}"
-        ) from None
-    if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes: expected at least 2 sizes (inputs and outputs), got {list(sizes)!r}"
-        )
-    checked = []
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(
-                f"layer_sizes: expected positive integers, got {list(sizes)!r} "
-                f"(the entry {size!r} is not a positive integer)"
-            )
-        checked.append(int(size))
-    return tuple(checked)
-
-
 def network_summary(layer_sizes: Sequence[int]) -> NetworkSummary:
     """Count the parameters of a fully connected network with the given layer sizes.
 
@@ -129,7 +105,7 @@ def network_summary(layer_sizes: Sequence[int]) -> NetworkSummary:
     Example: ``[2, 3, 1]`` has 2*3 + 3 = 9 and 3*1 + 1 = 4 parameters, 13 in all.
     Derived in chapter 3, Forward propagation.
     """
-    sizes = _check_layer_sizes(layer_sizes)
+    sizes = tuple(check_layer_sizes(layer_sizes))
     layers = tuple(
         LayerSummary(n_in=n_in, n_out=n_out, weights=n_in * n_out, biases=n_out)
         for n_in, n_out in zip(sizes[:-1], sizes[1:])
