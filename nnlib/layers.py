@@ -10,7 +10,7 @@ Backpropagation (``backward``). Every layer follows one interface:
 """
 import numpy as np
 
-from . import activations, config, initializers
+from . import activations, initializers
 from ._validation import check_positive_int
 
 

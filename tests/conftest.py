@@ -3,6 +3,7 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import nnlib
@@ -17,6 +18,15 @@ def float64():
         yield "float64"
     finally:
         nnlib.set_floatx(previous)
+
+
+@pytest.fixture
+def fresh_library_state(monkeypatch):
+    """A fresh library generator (seed 0) for the test; the float type is put back afterwards."""
+    monkeypatch.setattr(nnlib.config, "_rng", np.random.default_rng(0))
+    previous = nnlib.floatx()
+    yield
+    nnlib.set_floatx(previous)
 
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -8,12 +8,7 @@ from nnlib.layers import Dense, Input
 from nnlib.models import Sequential
 
 
-@pytest.fixture(autouse=True)
-def restore_library_state(monkeypatch):
-    monkeypatch.setattr(config, "_rng", np.random.default_rng(0))
-    previous = nnlib.floatx()
-    yield
-    nnlib.set_floatx(previous)
+pytestmark = pytest.mark.usefixtures("fresh_library_state")  # see conftest.py
 
 
 def initial_weights():

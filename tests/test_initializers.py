@@ -8,13 +8,7 @@ from nnlib import initializers
 RANDOM_INITIALIZERS = [initializers.glorot_uniform, initializers.he_normal, initializers.random_normal]
 
 
-@pytest.fixture(autouse=True)
-def restore_library_state(monkeypatch):
-    """Each test gets a fresh library generator and float type; both are put back afterwards."""
-    monkeypatch.setattr(nnlib.config, "_rng", np.random.default_rng(0))
-    previous = nnlib.floatx()
-    yield
-    nnlib.set_floatx(previous)
+pytestmark = pytest.mark.usefixtures("fresh_library_state")  # see conftest.py
 
 
 @pytest.mark.parametrize("initializer", RANDOM_INITIALIZERS + [initializers.zeros], ids=lambda f: f.__name__)

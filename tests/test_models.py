@@ -11,13 +11,7 @@ AND_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 AND_Y = np.array([0.0, 0.0, 0.0, 1.0])
 
 
-@pytest.fixture(autouse=True)
-def restore_library_state(monkeypatch):
-    """A fresh library generator for every test; the float type is put back afterwards."""
-    monkeypatch.setattr(nnlib.config, "_rng", np.random.default_rng(0))
-    previous = nnlib.floatx()
-    yield
-    nnlib.set_floatx(previous)
+pytestmark = pytest.mark.usefixtures("fresh_library_state")  # see conftest.py
 
 
 def two_three_one(activation="sigmoid"):

@@ -291,10 +291,6 @@ def test_plot_matrix_rejects_non_numbers_and_empty_arrays():
 
 # --- plot_decision_boundary_grid ----------------------------------------------------------
 
-def right_half_probability(points):
-    return 1 / (1 + np.exp(-4 * points[:, :1]))
-
-
 def _pixels(fig):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=50)
