@@ -8,9 +8,9 @@ import numpy as np
 
 from . import config, losses, metrics as metrics_module, optimizers
 from ._progress import ProgressBar
-from ._validation import (as_float_array, check_2d, check_fraction, check_not_empty, check_positive_int,
-                          check_same_length)
+from ._validation import as_float_array, check_fraction, check_not_empty, check_positive_int, check_same_length
 from .layers import Input, Layer
+from .layers.base import as_shape, batch_shape, describe_batch
 
 
 class History:
@@ -35,7 +35,7 @@ class Sequential:
     def __init__(self, layers=None, name=None):
         self.name = name or "sequential"
         self.layers = []
-        self.input_dim = None
+        self.input_shape = None
         self.optimizer = None
         self.loss = None
         self.metric_names = []
@@ -46,19 +46,19 @@ class Sequential:
     # --- building ---------------------------------------------------------------------------------
 
     def add(self, layer):
-        """Append a layer; an ``Input`` fixes the feature count and builds the layers at once."""
+        """Append a layer; an ``Input`` fixes the sample shape and builds the layers at once."""
         if isinstance(layer, Input):
-            if self.layers or self.input_dim is not None:
+            if self.layers or self.input_shape is not None:
                 raise ValueError("layer: an Input must come first, before any other layer.")
-            self.input_dim = layer.shape[0]
+            self.input_shape = layer.shape
             return
         if not isinstance(layer, Layer):
             raise ValueError(f"layer: expected an nnlib layer such as Dense(3), got {type(layer).__name__}.")
         if layer.name is None:
             layer.name = self._unique_name(type(layer).__name__.lower())
         self.layers.append(layer)
-        if self.input_dim is not None:
-            self.build(self.input_dim)
+        if self.input_shape is not None:
+            self.build(self.input_shape)
 
     def _unique_name(self, base):
         taken = {layer.name for layer in self.layers}
@@ -68,27 +68,51 @@ class Sequential:
             name = f"{base}_{index}"
         return name
 
-    def build(self, input_dim):
-        """Create every layer's parameters for inputs with ``input_dim`` features."""
-        self.input_dim = int(input_dim)
-        dim = self.input_dim
+    def build(self, input_shape):
+        """Create every layer's parameters for samples of ``input_shape`` (per sample, no batch axis).
+
+        An int means flat samples with that many features: ``build(3)`` is ``build((3,))``.
+        Each layer is built from the output shape of the one before it.
+        """
+        self.input_shape = as_shape(input_shape)
+        shape = self.input_shape
         for layer in self.layers:
             if not layer.built:
-                layer.build(dim)
-            dim = layer.output_dim(dim)
+                layer.build(shape)
+            elif tuple(layer.input_shape) != tuple(shape):
+                raise ValueError(
+                    f"layer {layer.label!r} was built for input {batch_shape(layer.input_shape)}, "
+                    f"but the layer before it gives {batch_shape(shape)}."
+                )
+            shape = layer.compute_output_shape(shape)
 
     @property
     def built(self):
-        return self.input_dim is not None and all(layer.built for layer in self.layers)
+        return self.input_shape is not None and all(layer.built for layer in self.layers)
+
+    @property
+    def input_dim(self):
+        """The size of the input's last axis (the feature count of flat samples), or None."""
+        return None if self.input_shape is None else self.input_shape[-1]
+
+    @property
+    def output_shape(self):
+        """The per-sample shape of the model's output."""
+        shape = self.input_shape
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
 
     @property
     def output_dim(self):
-        dim = self.input_dim
-        for layer in self.layers:
-            dim = layer.output_dim(dim)
-        return dim
+        return self.output_shape[-1]
+
+    def _require_layers(self, action):
+        if not self.layers:
+            raise ValueError(f"{action}: the model has no layers; add at least one, e.g. Dense(1).")
 
     def _require_built(self, action):
+        self._require_layers(action)
         if not self.built:
             raise ValueError(
                 f"{action}: the model has no weights yet. Start it with Input((n_features,)) or call "
@@ -107,31 +131,35 @@ class Sequential:
         return sum(layer.count_params() for layer in self.layers)
 
     def get_weights(self):
-        """Copies of every parameter array, in Keras order [W1, b1, W2, b2, ...]."""
-        return [layer.params[key].copy() for layer, key in self._parameters()]
+        """Copies of every weight array, in Keras order [W1, b1, W2, b2, ...] (each layer's
+        trainable params, then its states such as moving statistics)."""
+        return [array for layer in self.layers for array in layer.get_weights()]
 
     def set_weights(self, weights):
-        """Replace every parameter; ``weights`` must match ``get_weights()`` in count and shapes."""
+        """Replace every weight; ``weights`` must match ``get_weights()`` in count, shapes and kinds.
+
+        Every array is checked before any is replaced, so a bad list leaves the model as it was.
+        """
         self._require_built("set_weights")
+        if weights is None or isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__len__"):
+            raise ValueError(f"weights: expected a list of arrays like get_weights(), got {type(weights).__name__}.")
         weights = list(weights)
-        slots = self._parameters()
-        if len(weights) != len(slots):
-            shapes = [layer.params[key].shape for layer, key in slots]
-            raise ValueError(f"weights: expected {len(slots)} arrays with shapes {shapes}, got {len(weights)} arrays.")
-        for (layer, key), new in zip(slots, weights):
-            new = np.asarray(new)
-            current = layer.params[key]
-            if new.shape != current.shape:
-                raise ValueError(
-                    f"weights: expected {layer.name}/{key} of shape {current.shape}, got shape {new.shape}."
-                )
-        for (layer, key), new in zip(slots, weights):
-            layer.params[key] = np.array(new, dtype=layer.params[key].dtype)
+        counts = [len(layer.get_weights()) for layer in self.layers]
+        if len(weights) != sum(counts):
+            shapes = [w.shape for w in self.get_weights()]
+            raise ValueError(f"weights: expected {sum(counts)} arrays with shapes {shapes}, got {len(weights)} arrays.")
+        checked, start = [], 0
+        for layer, count in zip(self.layers, counts):
+            checked.append(layer.check_weights(weights[start:start + count]))
+            start += count
+        for layer, arrays in zip(self.layers, checked):
+            for (store, key), new in zip(layer._weight_slots(), arrays):
+                store[key] = new.copy()
 
     def summary(self):
         """Print a table of layers, output shapes and parameter counts, like Keras's ``summary()``."""
         self._require_built("summary")
-        rows = [(f"{layer.name} ({type(layer).__name__})", f"(None, {layer.output_dim(layer.input_dim)})",
+        rows = [(f"{layer.name} ({type(layer).__name__})", str(batch_shape(layer.output_shape)),
                  f"{layer.count_params():,}") for layer in self.layers]
         widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in
                   enumerate(("Layer (type)", "Output Shape", "Param #"))]
@@ -149,7 +177,7 @@ class Sequential:
     # --- forward and backward ------------------------------------------------------------------------
 
     def forward(self, x, training=False):
-        """Run x (n_samples, n_features) through every layer; returns (n_samples, n_outputs)."""
+        """Run x (batch, *input_shape) through every layer; returns (batch, *output_shape)."""
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
@@ -181,11 +209,27 @@ class Sequential:
             raise ValueError(f"{action}: call compile(optimizer, loss) before {action}().")
 
     def _prepare_x(self, x, name="x"):
+        """x as a float array of shape (batch, *input_shape), checked; builds the model if needed."""
+        self._require_layers("the model")
         x = as_float_array(x, name)
-        check_2d(x, name, self.input_dim)
+        expected = describe_batch(self.input_shape) if self.input_shape is not None else "(n_samples, n_features)"
+        if x.ndim < 2:
+            hint = (" Use x.reshape(-1, 1) for one feature or x.reshape(1, -1) for one sample."
+                    if x.ndim == 1 else "")
+            raise ValueError(f"{name}: expected a 2-D array of shape {expected}, got shape {x.shape}.{hint}")
+        if self.input_shape is not None:
+            sample = x.shape[1:]
+            fits = len(sample) == len(self.input_shape) and all(
+                want is None or want == got for want, got in zip(self.input_shape, sample))
+            if not fits:
+                if len(self.input_shape) == 1 and x.ndim == 2:
+                    n = self.input_shape[0]
+                    raise ValueError(f"{name}: expected {n} feature(s) per sample, shape (n_samples, {n}), "
+                                     f"got shape {x.shape}.")
+                raise ValueError(f"{name}: expected an array of shape {expected}, got shape {x.shape}.")
         check_not_empty(x, name)
-        if self.input_dim is None:
-            self.build(x.shape[1])
+        if self.input_shape is None:
+            self.build(x.shape[1:])
         return x
 
     def _prepare_y(self, y, x, name="y"):
@@ -202,8 +246,10 @@ class Sequential:
             y = y.reshape(-1, 1)
         # One pass of the loss on a neutral prediction validates the label format with a clear message,
         # reworded to name this argument (the loss functions call their targets y_true).
+        output_shape = tuple(x.shape[i + 1] if size is None and i + 1 < x.ndim else size
+                             for i, size in enumerate(self.output_shape))
         try:
-            self.loss.per_sample(y, np.full((len(y), self.output_dim), 0.5, dtype=config.floatx()))
+            self.loss.per_sample(y, np.full((len(y), *output_shape), 0.5, dtype=config.floatx()))
         except ValueError as error:
             message = str(error)
             raise ValueError(f"{name}: {message[len('y_true: '):]}" if message.startswith("y_true: ")
@@ -241,9 +287,23 @@ class Sequential:
             remaining = self.layers[::-1]
         for layer in remaining:
             delta = layer.backward(delta, input_gradient=layer is not first)
+        loss += self._add_regularization()
         params = [layer.params[key] for layer, key in self._parameters()]
         self.optimizer.apply(params, self.gradients())
         return loss, y_pred
+
+    def _add_regularization(self):
+        """Add every layer's weight-penalty gradients to its grads; return the summed penalty.
+
+        Keras adds the penalties (``kernel_regularizer=L2(l)``: l * sum(w**2)) to the
+        training loss it reports and to the gradient (chapter 12).
+        """
+        penalty = 0.0
+        for layer in self.layers:
+            if layer.regularizers:
+                penalty += layer.regularization_penalty()
+                layer.add_regularization_gradients()
+        return penalty
 
     def train_on_batch(self, x, y):
         """One gradient step on one batch. Returns the loss before the step (and metrics, if compiled)."""
@@ -326,7 +386,7 @@ class Sequential:
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose=0):
-        """The network's output for x (n_samples, n_features): shape (n_samples, n_outputs)."""
+        """The network's output for x (batch, *input_shape): shape (batch, *output_shape)."""
         x = self._prepare_x(x)
         self._require_built("predict")
         if batch_size is None:

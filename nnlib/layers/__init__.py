@@ -1,0 +1,17 @@
+"""Layers, one module per family as Keras lays out its own.
+
+=====================  ===================================  =========
+module                 layers                               chapter
+=====================  ===================================  =========
+``layers.base``        Layer (the shared interface)         3, 6
+``layers.core``        Input, Dense, Activation             3, 6
+``layers.reshaping``   Flatten, Reshape                     13
+=====================  ===================================  =========
+
+Import them from here, as in Keras: ``from nnlib.layers import Dense``.
+"""
+from .base import Layer
+from .core import Activation, Dense, Input
+from .reshaping import Flatten, Reshape
+
+__all__ = ["Activation", "Dense", "Flatten", "Input", "Layer", "Reshape"]
