@@ -16,32 +16,26 @@ from nnlib.layers import Activation, Dense, Flatten, Input, Layer, Reshape  # no
 from nnlib.models import Sequential  # noqa: E402
 
 
-def numerical_input_gradient(layer, x, dout, h=1e-6):
-    """Central differences of sum(forward(x) * dout) with respect to every entry of x."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + h
-        plus = np.sum(layer.forward(x) * dout)
-        x[index] = saved - h
-        minus = np.sum(layer.forward(x) * dout)
-        x[index] = saved
+def central_differences(array, objective, h=1e-6):
+    """d objective() / d array by central differences, perturbing ``array`` in place."""
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        saved = array[index]
+        array[index] = saved + h
+        plus = objective()
+        array[index] = saved - h
+        minus = objective()
+        array[index] = saved
         grad[index] = (plus - minus) / (2 * h)
     return grad
 
 
-def numerical_param_gradient(layer, key, x, dout, h=1e-6):
-    param = layer.params[key]
-    grad = np.zeros_like(param)
-    for index in np.ndindex(param.shape):
-        saved = param[index]
-        param[index] = saved + h
-        plus = np.sum(layer.forward(x) * dout)
-        param[index] = saved - h
-        minus = np.sum(layer.forward(x) * dout)
-        param[index] = saved
-        grad[index] = (plus - minus) / (2 * h)
-    return grad
+def numerical_input_gradient(layer, x, dout):
+    return central_differences(x, lambda: np.sum(layer.forward(x) * dout))
+
+
+def numerical_param_gradient(layer, key, x, dout):
+    return central_differences(layer.params[key], lambda: np.sum(layer.forward(x) * dout))
 
 
 # --- shapes ----------------------------------------------------------------------------------------
