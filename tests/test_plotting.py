@@ -330,3 +330,22 @@ def test_mismatched_grids_are_rejected(shapes):
     x, y = np.zeros((2, 2)), np.array([0, 1])
     with pytest.raises(ValueError, match="xx, yy, zz"):
         plotting.plot_decision_boundary_grid(*(np.zeros(s) for s in shapes), x, y)
+
+
+# --- the book style --------------------------------------------------------------------------------------
+
+def test_use_book_style_cycles_colours_and_line_styles_together():
+    with matplotlib.rc_context():
+        plotting.use_book_style(retina=False)
+        cycle = list(plt.rcParams["axes.prop_cycle"])
+        assert [c["color"] for c in cycle] == plotting.COLORS
+        assert len({str(c["linestyle"]) for c in cycle}) >= 7
+        fig, ax = plt.subplots()
+        first, second = ax.plot([0, 1]), ax.plot([1, 0])
+        assert first[0].get_color() == plotting.COLORS[0]
+        assert second[0].get_linestyle() == "--"
+
+
+def test_book_colours_are_distinct_hex_codes():
+    assert len(set(plotting.COLORS)) == len(plotting.COLORS) == len(plotting.LINESTYLES)
+    assert all(matplotlib.colors.is_color_like(c) for c in plotting.COLORS)
