@@ -22,13 +22,14 @@ module                    what it holds                                chapter
 ``nnlib.hopfield``        a Hopfield network (Hebbian storage)         11
 ``nnlib.widgets``         sliders, live and pre-computed               3, 5, 7
 ``nnlib.grading``         clear feedback for the exercise checks       exercises
+``nnlib.listing``         show_source: the "In nnlib" listings         all
 ========================  ===========================================  =========
 
 ``nnlib.widgets`` (which needs ipywidgets) and ``nnlib.grading`` (used by the exercise
 checks) are imported on their own: ``from nnlib import widgets``.
 """
-from . import (activations, autodiff, config, datasets, gradients, hopfield, initializers, layers, losses,
-               metrics, models, optimizers, plotting)
+from . import (activations, autodiff, config, datasets, gradients, hopfield, initializers, layers, listing,
+               losses, metrics, models, optimizers, plotting)
 from .config import floatx, set_floatx, set_random_seed
 from .layers import Activation, Dense, Flatten, Input, Reshape
 from .models import Sequential
@@ -37,6 +38,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Activation", "Dense", "Flatten", "Input", "Reshape", "Sequential", "activations", "autodiff", "config", "datasets",
-    "floatx", "gradients", "hopfield", "initializers", "layers", "losses", "metrics", "models",
+    "floatx", "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
     "optimizers", "plotting", "set_floatx", "set_random_seed",
 ]
