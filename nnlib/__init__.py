@@ -12,7 +12,7 @@ module                    what it holds                                chapter
                           package, one module per family as Keras)
 ``nnlib.losses``          MSE and the cross-entropies, with gradients  4, 6
 ``nnlib.gradients``       numerical derivatives, gradient checks       5, 6
-``nnlib.optimizers``      SGD (momentum, Nesterov), RMSprop, Adam      5, 7
+``nnlib.optimizers``      SGD, RMSprop, Adam, AdamW; schedules         5, 7, 9
 ``nnlib.initializers``    glorot_uniform, he_normal, ...               7
 ``nnlib.models``          Sequential: compile, fit, predict, ...       7
 ``nnlib.metrics``         accuracy, confusion_matrix                   7, 9

@@ -239,8 +239,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
-        current = optimizer.current_learning_rate() if hasattr(optimizer, "current_learning_rate") \
-            else float(optimizer.learning_rate)
+        current = float(optimizer.learning_rate)
         learning_rate = self._call_schedule(epoch, current)
         if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.floating, np.integer)) \
                 or not np.isfinite(learning_rate) or learning_rate <= 0:
@@ -252,9 +251,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            optimizer = self.model.optimizer
-            logs["learning_rate"] = optimizer.current_learning_rate() \
-                if hasattr(optimizer, "current_learning_rate") else float(optimizer.learning_rate)
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
 
 class CallbackList:

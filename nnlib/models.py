@@ -185,6 +185,7 @@ class Sequential:
         if loss is None:
             raise ValueError("loss: expected a loss such as 'mse' or 'binary_crossentropy', got None.")
         self.optimizer = optimizers.get(optimizer)
+        self.optimizer._attach(self)  # one optimizer object per model: its state belongs to these weights
         self.loss = losses.get_loss_object(loss)
         metrics = list(metrics or [])
         self._metric_functions = [metrics_module.get(m) for m in metrics]

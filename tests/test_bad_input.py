@@ -247,7 +247,7 @@ def test_unknown_loss_name_lists_the_known_ones():
 
 
 def test_unknown_optimizer_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"Unknown optimizer 'adagrad'\. Known optimizers: adam, rmsprop, sgd"):
+    with pytest.raises(ValueError, match=r"Unknown optimizer 'adagrad'\. Known optimizers: adam, adamw, rmsprop, sgd"):
         Sequential([Input((2,)), Dense(1)]).compile(optimizer="adagrad", loss="mse")
 
 
