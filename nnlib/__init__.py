@@ -7,7 +7,7 @@ concept -- a reader who knows the chapter title knows the file:
 ========================  ===========================================  =========
 module                    what it holds                                chapter
 ========================  ===========================================  =========
-``nnlib.activations``     step, sigmoid, tanh, relu, softmax, ...      2
+``nnlib.activations``     step, sigmoid, tanh, relu, softmax, gelu ... 2, 9
 ``nnlib.layers``          Input, Dense, Activation, Flatten, ... (a     3, 6
                           package, one module per family as Keras)
 ``nnlib.losses``          MSE and the cross-entropies, with gradients  4, 6
