@@ -7,7 +7,8 @@ concept -- a reader who knows the chapter title knows the file:
 ========================  ===========================================  =========
 module                    what it holds                                chapter
 ========================  ===========================================  =========
-``nnlib.activations``     step, sigmoid, tanh, relu, softmax, gelu ... 2, 9
+``nnlib.activations``     step, sigmoid, tanh, relu, softmax, gelu,    2, 9
+                          softplus, ...
 ``nnlib.layers``          Input, Dense, Activation, Flatten, ... (a     3, 6
                           package, one module per family as Keras)
 ``nnlib.losses``          MSE and the cross-entropies, with gradients  4, 6
@@ -16,7 +17,7 @@ module                    what it holds                                chapter
 ``nnlib.initializers``    glorot_uniform, he_normal, ...               7
 ``nnlib.models``          Sequential: compile, fit, predict, ...       7
 ``nnlib.metrics``         accuracy, confusion_matrix                   7, 9
-``nnlib.callbacks``       EarlyStopping, LearningRateScheduler, ...  9
+``nnlib.callbacks``       EarlyStopping, LearningRateScheduler, ...    9
 ``nnlib.datasets``        glyphs, spirals, coffee roasting, ...        7, 9
 ``nnlib.plotting``        diagrams, curves, decision boundaries        all
 ``nnlib.autodiff``        a small reverse-mode autodiff engine         8
