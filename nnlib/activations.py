@@ -76,6 +76,7 @@ def softmax(x, axis=-1):
 
     Subtracting the maximum changes nothing mathematically but keeps every
     exponent <= 0, so ``exp`` never overflows, whatever the size of ``x``.
+    A row that is all -inf (or holds NaN) gives NaN, as in NumPy and Keras.
     """
     x = _numbers(x)
     shifted = x - np.max(x, axis=axis, keepdims=True)

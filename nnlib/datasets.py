@@ -125,6 +125,21 @@ def digit_glyphs():
     return _glyph_set(_DIGIT_GRIDS, DIGIT_SHAPE)
 
 
+def _is_real(value):
+    """True for a finite real number (bools and strings are not)."""
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and bool(np.isfinite(value)))
+
+
+def _check_seed(seed):
+    """A seed for ``numpy.random.default_rng``: None, a non-negative int, or a Generator."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected None, a non-negative integer or a numpy Generator, got {seed!r}.")
+    return seed
+
+
 def _check_binary_pixels(x, name):
     values = np.unique(x)
     if not np.all(np.isin(values, (0, 1))):
@@ -233,9 +248,11 @@ def spirals(n=100, noise=0.2, seed=0, n_classes=2, turns=1.25):
     """
     _check_int_in_range(n, "n", 2, 10**7)
     _check_int_in_range(n_classes, "n_classes", 2, 100)
-    if not np.isfinite(noise) or noise < 0:
+    if not _is_real(noise) or noise < 0:
         raise ValueError(f"noise: expected a number >= 0, got {noise!r}.")
-    rng = np.random.default_rng(seed)
+    if not _is_real(turns):
+        raise ValueError(f"turns: expected a finite number of turns such as 1.25, got {turns!r}.")
+    rng = np.random.default_rng(_check_seed(seed))
     t = np.linspace(0.0, 1.0, n)
     points, labels = [], []
     for k in range(n_classes):
@@ -680,11 +697,12 @@ def train_test_split(x, y, test_size=0.25, stratify=False, seed=0):
         raise ValueError(f"x, y: expected arrays with one sample per row, got shapes {x.shape} and {y.shape}.")
     check_same_length(x, y)
     check_finite(x, "x")
+    check_finite(y, "y")
     n = len(x)
     if n < 2:
         raise ValueError(f"x: expected at least 2 samples to split, got {n}.")
     n_test = _test_count(test_size, n)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
     if stratify:
         labels = _class_labels(y)
         classes = np.unique(labels)

@@ -14,6 +14,8 @@ parameter arrays in place from the matching gradients. One update, as in Keras:
 
 State (velocities, moments) is kept per parameter position, for the parameter shapes of
 the first ``apply``; an optimizer object belongs to one model (see ``Optimizer.apply``).
+A NaN or infinite gradient is applied as it is, so the weights it touches become NaN, as in
+Keras (``fit`` checks its inputs, so such gradients come from a diverging run; chapter 7).
 """
 import weakref
 
