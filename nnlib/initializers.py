@@ -13,9 +13,16 @@ from ._validation import unknown_name
 
 
 def _fans(shape):
-    """fan_in and fan_out of a kernel of shape (n_in, n_out); a bias (n,) has fan_in = fan_out = n."""
+    """fan_in and fan_out of a kernel of shape (n_in, n_out); a bias (n,) has fan_in = fan_out = n.
+
+    A convolution kernel (kh, kw, n_in, n_out) has fan_in = kh * kw * n_in and fan_out =
+    kh * kw * n_out, as Keras counts them (chapter 13).
+    """
     if len(shape) == 1:
         return shape[0], shape[0]
+    if len(shape) > 2:
+        receptive_field = int(np.prod(shape[:-2]))
+        return shape[-2] * receptive_field, shape[-1] * receptive_field
     return shape[0], shape[-1]
 
 
