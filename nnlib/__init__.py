@@ -34,6 +34,7 @@ from . import (activations, autodiff, callbacks, config, datasets, gradients, ho
                losses, metrics, models, optimizers, plotting)
 from .config import floatx, set_floatx, set_random_seed
 from .layers import Activation, Dense, Flatten, Input, Reshape
+from .layers import AveragePooling2D, Conv2D, MaxPooling2D
 from .models import Sequential
 
 __version__ = "0.1.0"
@@ -43,3 +44,4 @@ __all__ = [
     "floatx", "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
     "optimizers", "plotting", "set_floatx", "set_random_seed",
 ]
+__all__ += ["AveragePooling2D", "Conv2D", "MaxPooling2D"]

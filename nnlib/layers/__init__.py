@@ -6,12 +6,19 @@ module                 layers                               chapter
 ``layers.base``        Layer (the shared interface)         3, 6
 ``layers.core``        Input, Dense, Activation             3, 6
 ``layers.reshaping``   Flatten, Reshape                     13
+``layers.pooling``     MaxPooling2D, AveragePooling2D       13
+``layers.im2col``      the windows helpers (no layers)      13
 =====================  ===================================  =========
+
+Chapter 13's ``Conv2D`` is in ``layers.convolutional``.
 
 Import them from here, as in Keras: ``from nnlib.layers import Dense``.
 """
 from .base import Layer
 from .core import Activation, Dense, Input
 from .reshaping import Flatten, Reshape
+from .convolutional import Conv2D
+from .pooling import AveragePooling2D, MaxPooling2D
 
 __all__ = ["Activation", "Dense", "Flatten", "Input", "Layer", "Reshape"]
+__all__ += ["AveragePooling2D", "Conv2D", "MaxPooling2D"]
