@@ -16,6 +16,7 @@ module                    what it holds                                chapter
 ``nnlib.initializers``    glorot_uniform, he_normal, ...               7
 ``nnlib.models``          Sequential: compile, fit, predict, ...       7
 ``nnlib.metrics``         accuracy, confusion_matrix                   7, 9
+``nnlib.regularizers``    L1, L2, L1L2 weight penalties                12
 ``nnlib.datasets``        glyphs, spirals, coffee roasting, ...        7, 9
 ``nnlib.plotting``        diagrams, curves, decision boundaries        all
 ``nnlib.autodiff``        a small reverse-mode autodiff engine         8
@@ -29,7 +30,7 @@ module                    what it holds                                chapter
 checks) are imported on their own: ``from nnlib import widgets``.
 """
 from . import (activations, autodiff, config, datasets, gradients, hopfield, initializers, layers, listing,
-               losses, metrics, models, optimizers, plotting)
+               losses, metrics, models, optimizers, plotting, regularizers)
 from .config import floatx, set_floatx, set_random_seed
 from .layers import Activation, Dense, Flatten, Input, Reshape
 from .models import Sequential
@@ -39,5 +40,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Activation", "Dense", "Flatten", "Input", "Reshape", "Sequential", "activations", "autodiff", "config", "datasets",
     "floatx", "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
-    "optimizers", "plotting", "set_floatx", "set_random_seed",
+    "optimizers", "plotting", "regularizers", "set_floatx", "set_random_seed",
 ]

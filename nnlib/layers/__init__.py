@@ -6,12 +6,16 @@ module                 layers                               chapter
 ``layers.base``        Layer (the shared interface)         3, 6
 ``layers.core``        Input, Dense, Activation             3, 6
 ``layers.reshaping``   Flatten, Reshape                     13
+``layers.regularization``  Dropout                          12
+``layers.normalization``   BatchNormalization               12
 =====================  ===================================  =========
 
 Import them from here, as in Keras: ``from nnlib.layers import Dense``.
 """
 from .base import Layer
 from .core import Activation, Dense, Input
+from .normalization import BatchNormalization
+from .regularization import Dropout
 from .reshaping import Flatten, Reshape
 
-__all__ = ["Activation", "Dense", "Flatten", "Input", "Layer", "Reshape"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "Layer", "Reshape"]
