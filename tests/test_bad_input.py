@@ -367,6 +367,7 @@ from nnlib.optimizers import schedules  # noqa: E402
 
 
 @pytest.mark.parametrize("function", [activations.softmax, activations.relu, activations.sigmoid, activations.tanh,
+                                      activations.step, activations.linear, activations.leaky_relu,
                                       activations.elu, activations.gelu, activations.silu, activations.softplus])
 def test_activations_of_strings_name_the_dtype(function):  # A02, A05
     with pytest.raises(ValueError, match=r"x: expected an array of real numbers, got dtype <U1"):
