@@ -18,6 +18,7 @@ module                    what it holds                                chapter
 ``nnlib.models``          Sequential: compile, fit, predict, ...       7
 ``nnlib.metrics``         accuracy, confusion_matrix                   7, 9
 ``nnlib.callbacks``       EarlyStopping, LearningRateScheduler, ...    9
+``nnlib.regularizers``    L1, L2, L1L2 weight penalties                12
 ``nnlib.datasets``        glyphs, spirals, coffee roasting, ...        7, 9
 ``nnlib.plotting``        diagrams, curves, decision boundaries        all
 ``nnlib.autodiff``        a small reverse-mode autodiff engine         8
@@ -31,7 +32,7 @@ module                    what it holds                                chapter
 checks) are imported on their own: ``from nnlib import widgets``.
 """
 from . import (activations, autodiff, callbacks, config, datasets, gradients, hopfield, initializers, layers, listing,
-               losses, metrics, models, optimizers, plotting)
+               losses, metrics, models, optimizers, plotting, regularizers)
 from .config import floatx, set_floatx, set_random_seed
 from .layers import Activation, Dense, Flatten, Input, Reshape
 from .layers import AveragePooling2D, Conv2D, MaxPooling2D
@@ -42,6 +43,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Activation", "Dense", "Flatten", "Input", "Reshape", "Sequential", "activations", "autodiff", "callbacks", "config", "datasets",
     "floatx", "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
-    "optimizers", "plotting", "set_floatx", "set_random_seed",
+    "optimizers", "plotting", "regularizers", "set_floatx", "set_random_seed",
 ]
 __all__ += ["AveragePooling2D", "Conv2D", "MaxPooling2D"]

@@ -433,7 +433,8 @@ class Sequential:
 
     def _evaluate_logs(self, x, y, prefix=""):
         y_pred = self.forward(x)
-        logs = {prefix + "loss": float(np.mean(self.loss.unchecked_per_sample(y, y_pred)))}
+        penalty = sum(layer.regularization_penalty() for layer in self.layers)  # as Keras (chapter 12)
+        logs = {prefix + "loss": float(np.mean(self.loss.unchecked_per_sample(y, y_pred))) + penalty}
         logs.update(self._metric_logs(y, y_pred, prefix))
         return logs
 
