@@ -9,7 +9,8 @@ module                    what it holds                                chapter
 ========================  ===========================================  =========
 ``nnlib.activations``     step, sigmoid, tanh, relu, softmax, ...      2
 ``nnlib.layers``          Input, Dense, Activation, Flatten, ... (a     3, 6
-                          package, one module per family as Keras)
+                          package, one module per family as Keras);
+                          SimpleRNN, LSTM, GRU                         14
 ``nnlib.losses``          MSE and the cross-entropies, with gradients  4, 6
 ``nnlib.gradients``       numerical derivatives, gradient checks       5, 6
 ``nnlib.optimizers``      SGD (momentum, Nesterov), RMSprop, Adam      5, 7
@@ -31,13 +32,13 @@ checks) are imported on their own: ``from nnlib import widgets``.
 from . import (activations, autodiff, config, datasets, gradients, hopfield, initializers, layers, listing,
                losses, metrics, models, optimizers, plotting)
 from .config import floatx, set_floatx, set_random_seed
-from .layers import Activation, Dense, Flatten, Input, Reshape
+from .layers import GRU, LSTM, Activation, Dense, Flatten, Input, Reshape, SimpleRNN
 from .models import Sequential
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation", "Dense", "Flatten", "Input", "Reshape", "Sequential", "activations", "autodiff", "config", "datasets",
-    "floatx", "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
+    "Activation", "Dense", "Flatten", "GRU", "Input", "LSTM", "Reshape", "Sequential", "SimpleRNN",
+    "activations", "autodiff", "config", "datasets", "floatx", "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
     "optimizers", "plotting", "set_floatx", "set_random_seed",
 ]
