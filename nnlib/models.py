@@ -7,26 +7,11 @@ defaults follow ``keras.Sequential``, so chapter 10 can map one onto the other.
 import numpy as np
 
 from . import config, losses, metrics as metrics_module, optimizers
+from .callbacks import CallbackList, History  # noqa: F401  (History is re-exported: nnlib.models.History)
 from ._progress import ProgressBar
 from ._validation import as_float_array, check_fraction, check_not_empty, check_positive_int, check_same_length
 from .layers import Input, Layer
 from .layers.base import as_shape, batch_shape, describe_batch
-
-
-class History:
-    """What ``fit`` returns: ``history`` maps "loss", metric names and "val_*" to per-epoch lists."""
-
-    def __init__(self):
-        self.history = {}
-        self.epoch = []
-
-    def append(self, epoch, logs):
-        self.epoch.append(epoch)
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
-
-    def __repr__(self):
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
 class Sequential:
@@ -38,6 +23,7 @@ class Sequential:
         self.input_shape = None
         self.optimizer = None
         self.loss = None
+        self.stop_training = False  # a callback sets it to end fit() early
         self.metric_names = []
         self._metric_functions = []
         for layer in layers or []:
@@ -199,6 +185,7 @@ class Sequential:
         if loss is None:
             raise ValueError("loss: expected a loss such as 'mse' or 'binary_crossentropy', got None.")
         self.optimizer = optimizers.get(optimizer)
+        self.optimizer._attach(self)  # one optimizer object per model: its state belongs to these weights
         self.loss = losses.get_loss_object(loss)
         metrics = list(metrics or [])
         self._metric_functions = [metrics_module.get(m) for m in metrics]
@@ -316,14 +303,16 @@ class Sequential:
         return [loss, *self._metric_logs(y, y_pred).values()]
 
     def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None, validation_split=0.0,
-            verbose=1, seed=None):
+            verbose=1, seed=None, callbacks=None):
         """Train with mini-batch gradient descent; returns a ``History``.
 
         Each epoch shuffles the samples (seeded by ``seed``, or the library generator),
         cuts them into batches of ``batch_size`` (the last may be smaller), and applies
         one optimizer step per batch. The epoch's "loss" is the sample-weighted mean of
         the batch losses, as Keras reports it. ``validation_split`` holds out the last
-        fraction of the samples before shuffling, as Keras does.
+        fraction of the samples before shuffling, as Keras does. ``callbacks`` is a list
+        of ``nnlib.callbacks.Callback`` objects (``EarlyStopping``, ...); one that sets
+        ``model.stop_training = True`` ends training after the current batch.
         """
         self._require_compiled("fit")
         check_positive_int(epochs, "epochs")
@@ -343,30 +332,43 @@ class Sequential:
             validation_data = (x_val, y_val)
         rng = config.as_rng(seed)
         fused = self._softmax_cross_entropy_fused()
-        history = History()
         n_samples = len(x)
         n_batches = -(-n_samples // batch_size)
+        callbacks = CallbackList(callbacks, self, epochs=epochs, steps=n_batches, verbose=verbose)
+        self.stop_training = False
+        callbacks.on_train_begin()
+        logs = {}
         for epoch in range(epochs):
+            callbacks.on_epoch_begin(epoch)
             bar = ProgressBar(epoch, epochs, n_batches, verbose)
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
             loss_sum, metric_rows = 0.0, []  # metric_rows: one [batch size * metric, ...] per batch
             for step, start in enumerate(range(0, n_samples, batch_size)):
+                callbacks.on_train_batch_begin(step)
                 index = order[start:start + batch_size]
                 x_batch, y_batch = x[index], y[index]
                 loss, y_pred = self._train_step(x_batch, y_batch, fused)
                 loss_sum += loss * len(index)
                 if self.metric_names:
                     metric_rows.append([len(index) * f(y_batch, y_pred) for f in self._metric_functions])
+                batch_logs = {"loss": loss_sum / (start + len(index))}
                 if verbose:
-                    bar.update(step + 1, {"loss": loss_sum / (start + len(index))})
-            logs = {"loss": loss_sum / n_samples}
+                    bar.update(step + 1, batch_logs)
+                callbacks.on_train_batch_end(step, batch_logs)
+                if self.stop_training:
+                    break
+            n_seen = min(start + batch_size, n_samples)
+            logs = {"loss": loss_sum / n_seen}
             if self.metric_names:
-                logs.update(zip(self.metric_names, (np.sum(metric_rows, axis=0) / n_samples).tolist()))
+                logs.update(zip(self.metric_names, (np.sum(metric_rows, axis=0) / n_seen).tolist()))
             if validation_data is not None:
                 logs.update(self._evaluate_logs(*validation_data, prefix="val_"))
-            history.append(epoch, logs)
+            callbacks.on_epoch_end(epoch, logs)
             bar.finish(logs)
-        return history
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return callbacks.history
 
     def _evaluate_logs(self, x, y, prefix=""):
         y_pred = self.forward(x)

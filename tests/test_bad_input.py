@@ -234,8 +234,8 @@ def test_set_weights_before_build_is_rejected():
 # --- unknown names --------------------------------------------------------------------------------------------------------
 
 def test_unknown_activation_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'\. Known activations: leaky_relu, linear, relu, "
-                                         r"sigmoid, softmax, step, tanh"):
+    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'\. Known activations: elu, gelu, leaky_relu, linear, "
+                                         r"relu, sigmoid, silu, softmax, softplus, step, swish, tanh"):
         Dense(2, activation="rleu")
 
 
@@ -247,7 +247,7 @@ def test_unknown_loss_name_lists_the_known_ones():
 
 
 def test_unknown_optimizer_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"Unknown optimizer 'adagrad'\. Known optimizers: adam, rmsprop, sgd"):
+    with pytest.raises(ValueError, match=r"Unknown optimizer 'adagrad'\. Known optimizers: adam, adamw, rmsprop, sgd"):
         Sequential([Input((2,)), Dense(1)]).compile(optimizer="adagrad", loss="mse")
 
 
