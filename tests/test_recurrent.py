@@ -392,3 +392,78 @@ def test_keras_agreement_float64(float64_agreement, case):
     for key in ("predict", "weights", "predict_after"):
         assert found[key] <= 1e-9, f"{case} {key}: max |nnlib - keras| = {found[key]:.3g}"
     assert found["moved"] > 1e-3
+
+
+# --- the chapter's helpers: gradient-norm curves, the shipped text ------------------------------------------
+
+def test_jacobian_norms_follow_the_gain_exactly_in_a_linear_cell():
+    from nnlib.widgets.recurrence import jacobian_norms
+
+    for gain in (0.8, 1.0, 1.2):
+        norms = jacobian_norms(30, gain=gain, activation="linear")
+        np.testing.assert_allclose(norms, gain ** np.arange(30, -1, -1), rtol=1e-9)
+
+
+def test_jacobian_norms_match_a_central_difference_jacobian():
+    """||dh_T/dh_0|| from the product of Jacobians equals the norm of the finite-difference Jacobian."""
+    from nnlib.widgets.recurrence import jacobian_norms
+
+    units, length, gain, seed = 4, 6, 1.1, 3
+    rng = np.random.default_rng(seed)
+    q, r = np.linalg.qr(rng.normal(size=(units, units)))
+    recurrent = gain * q * np.sign(np.diag(r))
+    kernel = rng.uniform(-1.0, 1.0, size=(1, units))
+    inputs = rng.normal(0.0, 1.0, size=(length, 1))
+
+    def run(h0):
+        h = h0
+        for t in range(length):
+            h = np.tanh(inputs[t] @ kernel + h @ recurrent)
+        return h
+
+    jac = np.zeros((units, units))
+    for i in range(units):
+        e = np.zeros(units)
+        e[i] = 1e-6
+        jac[i] = (run(e) - run(-e)) / 2e-6
+    expected = np.linalg.norm(jac, 2)
+    assert jacobian_norms(length, gain, units, seed=seed)[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_gradient_norms_vanish_with_tanh_and_bad_arguments_are_refused():
+    from nnlib.widgets.recurrence import gradient_norm_figure, jacobian_norms
+
+    norms = jacobian_norms(60, gain=1.0)
+    assert norms[-1] == 1.0 and norms[0] < 1e-3
+    with pytest.raises(ValueError, match="gain"):
+        jacobian_norms(10, gain=0)
+    with pytest.raises(ValueError, match="activation"):
+        jacobian_norms(10, activation="relu")
+    with pytest.raises(ValueError, match="length"):
+        jacobian_norms(0)
+    import matplotlib.pyplot as plt
+
+    fig = gradient_norm_figure(20)
+    assert fig.axes[0].get_title().startswith("How much gradient")
+    plt.close(fig)
+
+
+def test_static_gradient_norm_explorer_has_one_frame_per_length():
+    from nnlib.widgets.recurrence import static_gradient_norm_explorer
+
+    html = static_gradient_norm_explorer(lengths=(5, 10), dpi=30).data
+    assert html.count("data:image/png;base64,") == 2
+
+
+def test_the_shipped_text_and_its_windows():
+    from nnlib import datasets
+
+    text = datasets.lighthouse_text()
+    assert len(text) > 1500 and text.startswith("the keeper")
+    x, y, alphabet = datasets.char_windows(text, 16, step=2)
+    assert x.shape == (len(y), 16) and alphabet == sorted(set(text))
+    assert "".join(alphabet[c] for c in x[3]) == text[6:22] and alphabet[y[3]] == text[22]
+    with pytest.raises(ValueError, match="length"):
+        datasets.char_windows(text, 0)
+    with pytest.raises(ValueError, match="text"):
+        datasets.char_windows("short", 16)
