@@ -30,13 +30,13 @@ def _floats(x):
 
 def step(x):
     """Heaviside step: 1 where x > 0, else 0. Its derivative is 0 (almost) everywhere."""
-    x = np.asarray(x)
+    x = _numbers(x)
     return (x > 0).astype(x.dtype if np.issubdtype(x.dtype, np.floating) else float)
 
 
 def linear(x):
     """Identity, a(x) = x. The 'no activation' of ``Dense(units, activation=None)``."""
-    return np.asarray(x)
+    return _numbers(x)
 
 
 def sigmoid(x):
@@ -67,7 +67,7 @@ def _float_dtype(x):
 
 def leaky_relu(x, negative_slope=0.2):
     """x for x > 0, ``negative_slope * x`` otherwise (Keras 3's default slope is 0.2)."""
-    x = np.asarray(x)
+    x = _numbers(x)
     return np.where(x > 0, x, negative_slope * x).astype(_float_dtype(x), copy=False)
 
 
@@ -76,6 +76,7 @@ def softmax(x, axis=-1):
 
     Subtracting the maximum changes nothing mathematically but keeps every
     exponent <= 0, so ``exp`` never overflows, whatever the size of ``x``.
+    A row that is all -inf (or holds NaN) gives NaN, as in NumPy and Keras.
     """
     x = _numbers(x)
     shifted = x - np.max(x, axis=axis, keepdims=True)

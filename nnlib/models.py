@@ -4,6 +4,9 @@ The training loop is derived in chapter 7, Training a network; the forward and
 backward passes it calls are those of chapters 3 and 6. Names, arguments and
 defaults follow ``keras.Sequential``, so chapter 10 can map one onto the other.
 """
+import os
+import zipfile
+
 import numpy as np
 
 from . import config, losses, metrics as metrics_module, optimizers
@@ -141,6 +144,64 @@ class Sequential:
         for layer, arrays in zip(self.layers, checked):
             for (store, key), new in zip(layer._weight_slots(), arrays):
                 store[key] = new.copy()
+
+    # --- saving and loading weights ----------------------------------------------------------------
+
+    def save_weights(self, filepath, overwrite=True):
+        """Write every layer's weights to an ``.npz`` file whose name ends in ``.weights.npz``.
+
+        Keras 3 requires ``.weights.h5``; nnlib keeps the same rule with NumPy's own format
+        (``np.savez``, no HDF5 needed): ``model.save_weights("spirals.weights.npz")``. The file
+        holds, for layer i, its name and its arrays in ``get_weights`` order (entries
+        ``"{i}/{name}/{j}"``), so ``load_weights`` can name the layer when a shape differs.
+        """
+        self._require_built("save_weights")
+        path = _weights_path(filepath)
+        if not overwrite and os.path.exists(path):
+            raise ValueError(f"filepath: {path!r} exists and overwrite=False.")
+        arrays = {}
+        for i, layer in enumerate(self.layers):
+            for j, array in enumerate(layer.get_weights()):
+                arrays[f"{i}/{layer.name}/{j}"] = array
+        arrays["__layers__"] = np.array([layer.name for layer in self.layers])
+        with open(path, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    def load_weights(self, filepath):
+        """Read weights written by ``save_weights`` into this model (layer by layer, in order).
+
+        The model must have the same layers with the same weight shapes; every array is
+        checked before any is replaced, and a mismatch names the layer, the shapes it
+        expects and the shapes in the file.
+        """
+        self._require_built("load_weights")
+        path = _weights_path(filepath)
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                files = {key: stored[key] for key in stored.files}
+        except FileNotFoundError:
+            raise FileNotFoundError(f"filepath: no weights file at {path!r}.") from None
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+            raise ValueError(f"filepath: {path!r} is not a weights file written by save_weights ({error}).") from None
+        if "__layers__" not in files:
+            raise ValueError(f"filepath: {path!r} is an .npz file but not one written by save_weights "
+                             "(it has no '__layers__' entry).")
+        names = [str(name) for name in files["__layers__"]]
+        if len(names) != len(self.layers):
+            raise ValueError(f"filepath: the file holds weights for {len(names)} layer(s) {names}, this model has "
+                             f"{len(self.layers)} {[layer.name for layer in self.layers]}.")
+        weights = []
+        for i, (layer, name) in enumerate(zip(self.layers, names)):
+            stored = []
+            while f"{i}/{name}/{len(stored)}" in files:
+                stored.append(files[f"{i}/{name}/{len(stored)}"])
+            expected = [w.shape for w in layer.get_weights()]
+            found = [w.shape for w in stored]
+            if expected != found:
+                raise ValueError(f"filepath: layer {i} {layer.name!r} expects weights of shapes {expected}, the file "
+                                 f"has {found} for its layer {i} {name!r}.")
+            weights.extend(stored)
+        self.set_weights(weights)
 
     def summary(self):
         """Print a table of layers, output shapes and parameter counts, like Keras's ``summary()``."""
@@ -401,3 +462,15 @@ class Sequential:
 
     def __repr__(self):
         return f"Sequential({self.layers!r})"
+
+
+def _weights_path(filepath):
+    """The path as a string, required to end in ``.weights.npz`` (Keras's rule, with NumPy's format)."""
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise ValueError(f"filepath: expected a file name ending in '.weights.npz', got {type(filepath).__name__}.")
+    path = os.fspath(filepath)
+    if not path.endswith(".weights.npz"):
+        stem = path[:-len(".weights.h5")] if path.endswith(".weights.h5") else os.path.splitext(path)[0]
+        raise ValueError(f"filepath: expected a file name ending in '.weights.npz' (as Keras requires "
+                         f"'.weights.h5'), got {path!r}; for example {stem + '.weights.npz'!r}.")
+    return path

@@ -228,3 +228,31 @@ def test_learning_rate_scheduler_agrees_with_keras():
                                rtol=1e-6)
     assert max_difference([our_history.history["loss"]], [their_history.history["loss"]]) <= TOLERANCE
     assert max_difference(ours.get_weights(), theirs.get_weights()) <= TOLERANCE
+
+
+@keras_filter
+def test_early_stopping_on_val_accuracy_maximises_as_in_keras():
+    """mode="auto" with an accuracy: Keras maximises it; ties do not count as improvements."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(16, 2)).astype(np.float32)
+    y = ((x[:, 0] + 0.8 * rng.normal(size=16)) > 0).astype(np.float32)
+    x_val = rng.normal(size=(30, 2)).astype(np.float32)
+    y_val = (x_val[:, 0] > 0).astype(np.float32)
+    nnlib.set_random_seed(4)
+    ours = nnlib.Sequential([nnlib.Input((2,)), nnlib.layers.Dense(8, "tanh"), nnlib.layers.Dense(1, "sigmoid")])
+    theirs = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="tanh"),
+                               keras.layers.Dense(1, activation="sigmoid")])
+    theirs.set_weights(ours.get_weights())
+    ours.compile(nnlib.optimizers.SGD(0.5), "binary_crossentropy", metrics=["accuracy"])
+    theirs.compile(keras.optimizers.SGD(0.5), "binary_crossentropy", metrics=["accuracy"])
+    kwargs = dict(monitor="val_accuracy", patience=2, restore_best_weights=True)
+    our_stopper, their_stopper = EarlyStopping(**kwargs), keras.callbacks.EarlyStopping(**kwargs)
+    fit_args = dict(epochs=30, batch_size=4, shuffle=False, validation_data=(x_val, y_val), verbose=0)
+    our_history = ours.fit(x, y, callbacks=[our_stopper], **fit_args)
+    their_history = theirs.fit(x, y, callbacks=[their_stopper], **fit_args)
+    assert our_history.epoch == their_history.epoch
+    assert 0 < our_stopper.stopped_epoch == their_stopper.stopped_epoch
+    assert our_stopper.best_epoch == their_stopper.best_epoch
+    assert our_stopper.best == pytest.approx(max(our_history.history["val_accuracy"]))
+    np.testing.assert_allclose(our_history.history["val_accuracy"], their_history.history["val_accuracy"], atol=1e-6)
+    assert max_difference(ours.get_weights(), theirs.get_weights()) <= TOLERANCE

@@ -14,6 +14,8 @@ parameter arrays in place from the matching gradients. One update, as in Keras:
 
 State (velocities, moments) is kept per parameter position, for the parameter shapes of
 the first ``apply``; an optimizer object belongs to one model (see ``Optimizer.apply``).
+A NaN or infinite gradient is applied as it is, so the weights it touches become NaN, as in
+Keras (``fit`` checks its inputs, so such gradients come from a diverging run; chapter 7).
 """
 import weakref
 
@@ -83,29 +85,38 @@ class Optimizer:
         return self._slots[key]
 
     def _check(self, params, grads):
+        # Runs once per training step: the usual case (the same parameters as last time, gradients of
+        # their shapes and dtypes) is recognised in one pass; anything else gets the full checks.
+        try:
+            if self._built_for is not None and [(p.shape, p.dtype.char) for p in params] == self._built_for \
+                    and [(g.shape, g.dtype.char) for g in grads] == self._built_for:
+                return
+        except (AttributeError, TypeError):
+            pass
         if not isinstance(params, (list, tuple)) or not isinstance(grads, (list, tuple)):
             raise ValueError(f"params, grads: expected two lists of NumPy arrays, got {type(params).__name__} "
                              f"and {type(grads).__name__}.")
         if len(params) != len(grads):
             raise ValueError(f"grads: expected {len(params)} gradient arrays, one per parameter, got {len(grads)}.")
         for index, (param, grad) in enumerate(zip(params, grads)):
-            if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
+            if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
                 kind = f"an array of dtype {param.dtype}" if isinstance(param, np.ndarray) else type(param).__name__
                 raise ValueError(f"params[{index}]: expected a float NumPy array (it is updated in place), "
                                  f"got {kind}.")
-            if not isinstance(grad, np.ndarray) or not np.issubdtype(grad.dtype, np.number):
+            if not isinstance(grad, np.ndarray) or grad.dtype.kind not in "biuf":
                 kind = f"an array of dtype {grad.dtype}" if isinstance(grad, np.ndarray) else type(grad).__name__
                 raise ValueError(f"grads[{index}]: expected a NumPy array of numbers, got {kind}.")
             if param.shape != grad.shape:
                 raise ValueError(f"grads[{index}]: expected shape {param.shape}, got {grad.shape}.")
-        signature = [(p.shape, p.dtype) for p in params]
+        signature = [(p.shape, p.dtype.char) for p in params]
         if self._built_for is None:
             self._built_for = signature
         elif signature != self._built_for:
             raise ValueError(
                 f"params: this {type(self).__name__} was built for parameters of shapes "
-                f"{[s for s, _ in self._built_for]} (dtypes {sorted({str(d) for _, d in self._built_for})}), "
-                f"got shapes {[s for s, _ in signature]} (dtypes {sorted({str(d) for _, d in signature})}). "
+                f"{[shape for shape, _ in self._built_for]} (dtypes "
+                f"{sorted({np.dtype(c).name for _, c in self._built_for})}), got shapes "
+                f"{[shape for shape, _ in signature]} (dtypes {sorted({np.dtype(c).name for _, c in signature})}). "
                 "Its moments belong to those parameters: create a new optimizer for each model."
             )
 
@@ -142,7 +153,7 @@ class Optimizer:
                 dtype = param.dtype.type
                 param -= param * dtype(self.weight_decay) * dtype(learning_rate)
         for index, (param, grad) in enumerate(zip(params, grads)):
-            self._update(index, param, grad.astype(param.dtype, copy=False), learning_rate)
+            self._update(index, param, grad, learning_rate)
         self.iterations += 1
 
     def _update(self, index, param, grad, learning_rate):
