@@ -34,7 +34,9 @@ checks) are imported on their own: ``from nnlib import widgets``.
 from . import (activations, autodiff, callbacks, config, datasets, gradients, hopfield, initializers, layers, listing,
                losses, metrics, models, optimizers, plotting)
 from .config import floatx, set_floatx, set_random_seed
-from .layers import GRU, LSTM, Activation, Dense, Flatten, Input, Reshape, SimpleRNN
+from .layers import Activation, Dense, Flatten, Input, Reshape
+from .layers import AveragePooling2D, Conv2D, MaxPooling2D
+from .layers import GRU, LSTM, SimpleRNN
 from .models import Sequential
 
 __version__ = "0.1.0"
@@ -45,3 +47,4 @@ __all__ = [
     "initializers", "layers", "listing", "losses", "metrics", "models",
     "optimizers", "plotting", "set_floatx", "set_random_seed",
 ]
+__all__ += ["AveragePooling2D", "Conv2D", "MaxPooling2D"]

@@ -20,6 +20,7 @@ module                 what it holds                                            
 ``network``            layer sizes and parameter counts: ``layer_size_explorer``    3
 ``descent``            gradient descent on a bowl: ``learning_rate_explorer``       5
 ``training``           training a small classifier: ``training_explorer``           7
+``convolution``        kernel size and stride: ``convolution_explorer``             13
 ``_checks``            argument checks shared by the modules above                  --
 =====================  ===========================================================  =======
 
@@ -27,6 +28,8 @@ Every public name is available from the package itself: ``from nnlib import widg
 ``widgets.static_slider``, ``widgets.training_explorer``, and so on.
 """
 
+from .convolution import (ConvLayerGeometry, conv_geometry, convolution_explorer, convolution_figure,
+                          static_convolution_explorer)
 from .descent import (BOWL_START, DESCENT_LEARNING_RATES, DESCENT_REGIMES, bowl, bowl_gradient, descent_figure,
                       descent_path_on_bowl, descent_regime, describe_descent, learning_rate_explorer,
                       static_learning_rate_explorer)
@@ -77,3 +80,5 @@ __all__ = [
     # chapter 7, Training a network
     "static_training_explorer",
 ]
+__all__ += ["ConvLayerGeometry", "conv_geometry", "convolution_figure", "convolution_explorer",
+            "static_convolution_explorer"]  # chapter 13, Convolutional networks
