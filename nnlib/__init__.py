@@ -10,7 +10,8 @@ module                    what it holds                                chapter
 ``nnlib.activations``     step, sigmoid, tanh, relu, softmax, gelu,    2, 9
                           softplus, ...
 ``nnlib.layers``          Input, Dense, Activation, Flatten, ... (a     3, 6
-                          package, one module per family as Keras)
+                          package, one module per family as Keras);
+                          SimpleRNN, LSTM, GRU                         14
 ``nnlib.losses``          MSE and the cross-entropies, with gradients  4, 6
 ``nnlib.gradients``       numerical derivatives, gradient checks       5, 6
 ``nnlib.optimizers``      SGD, RMSprop, Adam, AdamW; schedules         5, 7, 9
@@ -34,15 +35,17 @@ checks) are imported on their own: ``from nnlib import widgets``.
 from . import (activations, autodiff, callbacks, config, datasets, gradients, hopfield, initializers, layers, listing,
                losses, metrics, models, optimizers, plotting, regularizers)
 from .config import floatx, set_floatx, set_random_seed
-from .layers import Activation, Dense, Flatten, Input, Reshape
+from .layers import Activation, BatchNormalization, Dense, Dropout, Flatten, Input, Reshape
 from .layers import AveragePooling2D, Conv2D, MaxPooling2D
+from .layers import GRU, LSTM, SimpleRNN
 from .models import Sequential
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation", "Dense", "Flatten", "Input", "Reshape", "Sequential", "activations", "autodiff", "callbacks", "config", "datasets",
-    "floatx", "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
+    "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "GRU", "Input", "LSTM", "Reshape",
+    "Sequential", "SimpleRNN", "activations", "autodiff", "callbacks", "config", "datasets", "floatx",
+    "gradients", "hopfield", "initializers", "layers", "listing", "losses", "metrics", "models",
     "optimizers", "plotting", "regularizers", "set_floatx", "set_random_seed",
 ]
 __all__ += ["AveragePooling2D", "Conv2D", "MaxPooling2D"]

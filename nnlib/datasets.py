@@ -838,3 +838,42 @@ def standardize(x_train, x_test=None):
     if x_test is None:
         return standardizer.transform(x_train), standardizer
     return standardizer.transform(x_train), standardizer.transform(x_test), standardizer
+
+
+# --- a short text for character-level models (chapter 14) -------------------------------------------
+
+def lighthouse_text():
+    """A short story written for this book (about 1,900 characters, lower case), as one string.
+
+    Chapter 14, Recurrent networks from scratch, trains a character-level model on it and samples
+    text from the model. The file ships with nnlib (``nnlib/data/lighthouse.txt``), so no download
+    is needed. It is the book's own text, released with the book's licence.
+    """
+    from importlib import resources
+
+    return resources.files("nnlib").joinpath("data", "lighthouse.txt").read_text(encoding="utf-8")
+
+
+def char_windows(text, length, step=1):
+    """Cut ``text`` into (window, next character) pairs for a character-level model (chapter 14).
+
+    Returns ``(x, y, alphabet)``: ``x`` (n_windows, length) integer codes of the windows, ``y``
+    (n_windows,) the code of the character after each window, ``alphabet`` the sorted list of
+    distinct characters, so ``alphabet[code]`` is the character. Windows start every ``step``
+    characters.
+    """
+    from ._validation import check_positive_int
+
+    check_positive_int(length, "length")
+    check_positive_int(step, "step")
+    if not isinstance(text, str):
+        raise ValueError(f"text: expected a string, got {type(text).__name__}.")
+    if len(text) <= length:
+        raise ValueError(f"text: expected more than length={length} characters, got {len(text)}.")
+    alphabet = sorted(set(text))
+    index = {char: code for code, char in enumerate(alphabet)}
+    codes = np.array([index[char] for char in text])
+    starts = np.arange(0, len(codes) - length, step)
+    x = codes[starts[:, None] + np.arange(length)]
+    y = codes[starts + length]
+    return x, y, alphabet

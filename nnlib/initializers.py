@@ -89,12 +89,37 @@ def ones(shape, seed=None):
     return np.ones(_check_shape(shape), dtype=config.floatx())
 
 
+# --- orthogonal (chapter 14: the recurrent kernels of SimpleRNN, LSTM and GRU) -------------------
+
+def orthogonal(shape, gain=1.0, seed=None):
+    """A (semi-)orthogonal matrix times ``gain``: Keras's ``Orthogonal``, the recurrent default.
+
+    The shape is flattened to (rows, cols) = (prod(shape[:-1]), shape[-1]). A normal matrix
+    of shape (max, min) is factored as Q R; Q's columns are orthonormal and multiplying
+    them by sign(diag(R)) makes the draw uniform over orthogonal matrices. For rows < cols
+    Q is transposed, so the rows are orthonormal. Repeated multiplication by an orthogonal
+    matrix neither shrinks nor grows a vector, which is why recurrent kernels start this
+    way (chapter 14).
+    """
+    shape = tuple(shape)
+    if len(shape) < 2:
+        raise ValueError(f"shape: the orthogonal initializer needs at least two axes, got {shape!r}.")
+    rows, cols = int(np.prod(shape[:-1])), shape[-1]
+    values = config.as_rng(seed).normal(0.0, 1.0, size=(max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(values)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(config.floatx())
+
+
 _INITIALIZERS = {
     "glorot_uniform": glorot_uniform,
     "he_normal": he_normal,
     "random_normal": random_normal,
     "zeros": zeros,
     "ones": ones,
+    "orthogonal": orthogonal,
 }
 
 

@@ -11,6 +11,8 @@ module                     layers                               chapter
 ``layers.convolutional``   Conv2D                               13
 ``layers.pooling``         MaxPooling2D, AveragePooling2D       13
 ``layers.im2col``          the windows helpers (no layers)      13
+``layers.recurrent``       SimpleRNN, LSTM, GRU (and one-step   14
+                           functions for each cell)
 =========================  ===================================  =========
 
 Import them from here, as in Keras: ``from nnlib.layers import Dense``.
@@ -19,9 +21,10 @@ from .base import Layer
 from .core import Activation, Dense, Input
 from .normalization import BatchNormalization
 from .regularization import Dropout
+from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .reshaping import Flatten, Reshape
 from .convolutional import Conv2D
 from .pooling import AveragePooling2D, MaxPooling2D
 
 __all__ = ["Activation", "AveragePooling2D", "BatchNormalization", "Conv2D", "Dense", "Dropout", "Flatten",
-           "Input", "Layer", "MaxPooling2D", "Reshape"]
+           "GRU", "Input", "LSTM", "Layer", "MaxPooling2D", "RNN", "Reshape", "SimpleRNN"]
