@@ -45,6 +45,18 @@ LIBRARIES_THAT_ANSWER = ("nnlib", "scipy", "sklearn", "keras", "tensorflow", "to
 _MISSING_HINT = "replace the `...` in the answer cell with your answer and run that cell, then run this check again"
 
 
+_ACTIVE_SANDBOX = None
+"""Set by exercises/grade.py while it grades: the ``nnlib.grading_sandbox.Sandbox`` whose worker
+runs the student's notebook. Time limits are then enforced by the worker (CPU time) and the
+grader's watchdog, not by a signal in the grader's process."""
+
+
+def _remote(value):
+    """True for a handle to an object in a grading worker (``nnlib.grading_sandbox.Remote``)."""
+    module = __import__("sys").modules.get("nnlib.grading_sandbox")
+    return module is not None and isinstance(value, module.Remote)
+
+
 class TimeLimitExceeded(BaseException):
     """Raised inside student code when the time limit passes (a BaseException, so that a
     student's ``except Exception`` cannot swallow it)."""
@@ -56,6 +68,8 @@ def _fail(message, hint=None):
 
 def _describe(value):
     """A short description of a value's type (and shape, for arrays) for messages."""
+    if _remote(value):
+        return f"a {value._type_name}"
     if isinstance(value, np.ndarray):
         return f"a NumPy array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, str):
@@ -117,15 +131,17 @@ def call_student(function, *args, name=None, timeout=None, hint=None, **kwargs):
         _fail(f"{call} did not finish within {seconds:g} s: look for a loop that never ends "
               "(a `while` whose condition stays true, or a counter that is never updated).", hint)
     except Exception as error:  # student code may raise anything; report it instead of crashing
-        _fail(f"{call} raised {type(error).__name__}: {error}{_student_line(error, function)}", hint)
+        _fail(_raised_message(call, error, function), hint)
     if result is None:
         _fail(f"{call} returned None: the body is still `...` or has no `return` statement.", hint)
     if result is Ellipsis:
         _fail(f"{call} returned `...`: {_MISSING_HINT}.", hint)
-    for position, (original, passed) in enumerate(zip(args, copies), start=1):
-        if not _same(original, passed):
-            _fail(f"{call} changed its argument {position} in place. Work on a copy "
-                  "(for example `z = z - m` instead of `z -= m`), so the caller's data stays as it was.", hint)
+    changed = [p for p, (a, b) in enumerate(zip(args, copies), start=1) if not _same(a, b)]
+    if _remote(function):
+        changed = function._sandbox.last_mutated
+    if changed:
+        _fail(f"{call} changed its argument {changed[0]} in place. Work on a copy "
+              "(for example `z = z - m` instead of `z -= m`), so the caller's data stays as it was.", hint)
     return result
 
 
@@ -144,9 +160,13 @@ def expect_raises(exception_type, function, *args, name=None, timeout=None, hint
             result = run_with_time_limit(function, copy.deepcopy(args), kwargs, seconds)
     except TimeLimitExceeded:
         _fail(f"{call} did not finish within {seconds:g} s: look for a loop that never ends.", hint)
-    except exception_type:
-        return
+    except exception_type as error:
+        if not _sandbox_fault(error):
+            return
+        _fail(_raised_message(call, error, function), hint)
     except Exception as error:  # the wrong kind of error is a fault of its own
+        if _sandbox_fault(error):
+            _fail(_raised_message(call, error, function), hint)
         _fail(f"{call} raised {type(error).__name__} ({error}), expected {exception_type.__name__}."
               f"{_student_line(error, function)}", hint)
     _fail(f"{call} returned {_describe(result)} instead of raising {exception_type.__name__}.", hint)
@@ -178,8 +198,27 @@ def _same(a, b, depth=0):
         return True
 
 
+def _sandbox_fault(error):
+    module = __import__("sys").modules.get("nnlib.grading_sandbox")
+    return module is not None and isinstance(error, module.WorkerDied)
+
+
+def _raised_message(call, error, function):
+    if _sandbox_fault(error):
+        return (f"{call} stopped the notebook's process: {error} Only this question's remaining tests "
+                "are lost; the grader restarted the notebook for the next question.")
+    return f"{call} raised {type(error).__name__}: {error}{_student_line(error, function)}"
+
+
 def run_with_time_limit(function, args, kwargs, seconds):
-    """function(*args, **kwargs), interrupted after ``seconds`` where signals allow it."""
+    """function(*args, **kwargs), interrupted after ``seconds`` where signals allow it.
+
+    While exercises/grade.py grades (``_ACTIVE_SANDBOX`` set), student code runs in the
+    sandbox's worker process, which enforces ``seconds`` of CPU time per call itself.
+    """
+    if _ACTIVE_SANDBOX is not None:
+        _ACTIVE_SANDBOX.call_timeout = seconds or DEFAULT_TIMEOUT
+        return function(*args, **kwargs)
     can_interrupt = (seconds and hasattr(signal, "setitimer")
                      and threading.current_thread() is threading.main_thread())
     if not can_interrupt:
@@ -199,6 +238,8 @@ def run_with_time_limit(function, args, kwargs, seconds):
 
 def _student_line(error, function):
     """'\\n  in your line: `...`' for the last traceback line in the student's own code."""
+    if getattr(error, "student_line", None):
+        return f"\n  in your line: `{error.student_line}`"
     code = getattr(function, "__code__", None)
     frames = traceback.extract_tb(error.__traceback__)
     own = [f for f in frames if code is not None and f.filename == code.co_filename and f.line]
@@ -342,6 +383,8 @@ def function_uses(function):
     comprehensions). Adds ``"@"`` when it uses the matrix-multiplication operator and
     ``"loop"`` when it contains a ``for`` or ``while`` loop or a comprehension.
     """
+    if _remote(function):
+        return function._sandbox.function_uses(function)
     used = set()
     for code in _code_objects(function.__code__):
         for instruction in dis.get_instructions(code):
@@ -375,6 +418,8 @@ def expect_own_code(name, function, libraries=LIBRARIES_THAT_ANSWER, _seen=None)
     imported alias are all caught. NumPy is always allowed.
     """
     expect_function(name, function)
+    if _remote(function):
+        return  # graded in a sandbox, where the library's own function is unavailable (grading_sandbox.forbid)
     _seen = set() if _seen is None else _seen
     if id(function) in _seen:
         return
