@@ -230,6 +230,7 @@ def _grade_question(run, question, result):
     for case in question.test_file.test_cases:
         test = case.body.test_func
         passed, message = False, ""
+        known_faults = len(sandbox.faults)
         if lost:
             message = lost
         else:
@@ -245,6 +246,9 @@ def _grade_question(run, question, result):
                 message = str(error)
             except Exception as error:  # the test met something it did not expect (a handle, say)
                 message = f"the test could not use your answer: {type(error).__name__}: {error}"
+            for reason in dict.fromkeys(sandbox.faults[known_faults:]):
+                if sandbox.alive:
+                    result.fault(question.name, reason)
             if not sandbox.alive:
                 reason = sandbox.faults[-1] if sandbox.faults else "stopped"
                 result.fault(question.name, f"the notebook's process {reason}; the question's remaining tests "

@@ -38,6 +38,13 @@ import time
 
 import numpy as np
 
+import builtins as _builtins
+
+type, isinstance, len, list, dict, tuple, int, float, str, bytes, complex, bool, repr, callable, getattr = (
+    _builtins.type, _builtins.isinstance, _builtins.len, _builtins.list, _builtins.dict, _builtins.tuple,
+    _builtins.int, _builtins.float, _builtins.str, _builtins.bytes, _builtins.complex, _builtins.bool,
+    _builtins.repr, _builtins.callable, _builtins.getattr)
+
 MAX_MESSAGE = 64 * 2 ** 20
 """Largest message (bytes) the grader accepts from the worker: a bigger answer is a fault."""
 
@@ -400,9 +407,14 @@ class Sandbox:
             self.forbidden_used.extend(str(n) for n in reply["forbidden"])
         self.last_mutated = [int(i) for i in reply.get("mutated", [])]
         if reply.get("timeout"):
+            self.faults.append(f"a call did not finish within {cpu:g} s of CPU time")
             raise grading.TimeLimitExceeded()
         if "error" in reply:
-            raise student_exception(reply["error"])
+            error = student_exception(reply["error"])
+            names = [str(n) for n in reply["error"].get("mro", [])]
+            if "Exception" not in names and names:
+                self.faults.append(f"{names[0]} was raised")
+            raise error
         return decode(reply.get("value"), self._from_handle)
 
     def _receive(self, cpu):
@@ -548,7 +560,7 @@ class _Worker:
         return decode(message, self.from_message)
 
     def error(self, error, code=None):
-        import traceback
+        traceback = _TOOLS["traceback"]
         line = ""
         try:
             frames = traceback.extract_tb(error.__traceback__)
@@ -564,7 +576,7 @@ class _Worker:
 
     def limited(self, function, cpu):
         """function() under a CPU-time limit; returns a reply dict."""
-        from nnlib.grading import TimeLimitExceeded
+        TimeLimitExceeded = _TOOLS["TimeLimitExceeded"]
 
         def on_alarm(signum, frame):
             raise TimeLimitExceeded()
@@ -608,8 +620,7 @@ class _Worker:
         return reply
 
     def call(self, message):
-        import copy
-        from nnlib.grading import _same
+        copy, _same = _TOOLS["copy"], _TOOLS["_same"]
         function = self.objects[int(message["h"])]
         args = [self.decode(a) for a in message.get("args", [])]
         kwargs = {k: self.decode(v) for k, v in (message.get("kwargs") or {}).items()}
@@ -628,10 +639,7 @@ class _Worker:
         return reply
 
     def forbid(self, names):
-        import importlib
-        import pkgutil
-        import types
-        import nnlib
+        importlib, pkgutil, types, nnlib = (_TOOLS[n] for n in ("importlib", "pkgutil", "types", "nnlib"))
         self.allow()
         stub = _forbidden_stub.__code__
         for info in pkgutil.walk_packages(nnlib.__path__, "nnlib."):
@@ -684,7 +692,7 @@ class _Worker:
             "bool": lambda: bool(target),
             "array": lambda: _safe_array(target),
             "isinstance": lambda: isinstance(self.objects[int(message["obj"])], target),
-            "uses": lambda: sorted(__import__("nnlib.grading", fromlist=["x"]).function_uses(target)),
+            "uses": lambda: sorted(_TOOLS["function_uses"](target)),
         }
         reply = self.limited(operations[op], cpu)
         if "value" in reply:
@@ -711,6 +719,9 @@ class _Worker:
 
 
 _WORKER = None
+_TOOLS = {}
+"""What the worker needs, imported before any student code runs (a notebook may replace
+``sys.modules`` entries or module attributes afterwards)."""
 
 
 def _forbidden_stub(*args, **kwargs):
@@ -732,6 +743,17 @@ def _safe_array(value):
 
 def main(argv):
     read_fd, write_fd = int(argv[1]), int(argv[2])
+    sys.modules["nnlib.grading_sandbox"] = sys.modules[__name__]
+    import copy
+    import importlib
+    import pkgutil
+    import traceback
+    import types
+    import nnlib
+    from nnlib import grading
+    _TOOLS.update(copy=copy, importlib=importlib, pkgutil=pkgutil, traceback=traceback, types=types, nnlib=nnlib,
+                  _same=grading._same, function_uses=grading.function_uses,
+                  TimeLimitExceeded=grading.TimeLimitExceeded)
     # The notebook's prints go nowhere (a huge output cannot fill a pipe or the grader's memory).
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)

@@ -1,0 +1,262 @@
+"""Grades a teacher can trust (issue 11): exercises/grade.py under attack and under faults.
+
+grade.py runs a notebook's cells in a worker process (nnlib.grading_sandbox) and every test in
+its own process. For every chapter's exercise notebook (every exercises/source/*.ipynb, so a new
+chapter is covered without changing this file) two notebooks are graded:
+
+- the forged one: every answer replaced by an object that claims to equal anything (a forged
+  ``__eq__``, ``__array__``, ``__float__``, a float subclass, an ndarray subclass), plus cells
+  that patch NumPy's comparisons, ``nnlib.grading`` (its functions and its ``sys.modules``
+  entry), otter's test classes, builtins, the ``grader`` object, test files on disk and the
+  autograder zip the grader read. It must score exactly 0, what the real answers (none) earn;
+- the solution with the same patches in a last cell: it must keep full marks.
+
+Then the faults that must cost only their own question: SystemExit and os._exit inside a
+function, a loop that swallows the time-limit exception, and, in top-level cells,
+KeyboardInterrupt, deep recursion, 50 MB of output, an endless loop and os._exit.
+
+One worker process per graded notebook; about 2-5 s a chapter on an idle core (chapter 10, which
+imports Keras in the worker and in the grader, takes longer).
+"""
+import copy
+import importlib.util
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(name):
+    spec = importlib.util.spec_from_file_location(f"exercises_{name}", ROOT / "exercises" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+build = load_script("build")
+grade = load_script("grade")
+EXERCISES = build.read_all()
+CHECK_CELL = re.compile(r'grader\.check\("(q\d+)"\)')
+
+
+def answer_cells(notebook):
+    """{question: its answer cell} of a student notebook."""
+    cells = {}
+    for index, cell in enumerate(notebook.cells):
+        match = CHECK_CELL.fullmatch(cell.source.strip())
+        if match:
+            cells[match.group(1)] = [c for c in notebook.cells[:index]
+                                     if "otter_answer_cell" in c.metadata.get("tags", [])][-1]
+    return cells
+
+
+def filled(exercise, answers):
+    notebook = copy.deepcopy(nbformat.read(exercise.student_path, as_version=4))
+    for question, cell in answer_cells(notebook).items():
+        if question in answers:
+            cell.source = answers[question]
+    return notebook
+
+
+FORGERIES = '''
+import numpy as np
+
+
+class Anything:
+    """Claims to equal everything, to be any array, any number, any sequence."""
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __lt__(self, other): return False
+    __le__ = __ge__ = __eq__
+    __gt__ = __lt__
+    def __hash__(self): return 0
+    def __array__(self, *args, **kwargs): return np.zeros(1)
+    def __float__(self): return 0.5
+    def __int__(self): return 1
+    def __index__(self): return 1
+    def __len__(self): return 1
+    def __bool__(self): return True
+    def __getitem__(self, key): return self
+    def __iter__(self): return iter([self])
+    def __call__(self, *args, **kwargs): return self
+    def __getattr__(self, name): return self
+    def __repr__(self): return "the expected answer"
+
+
+class ForgedFloat(float):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __hash__ = float.__hash__
+
+
+class ForgedArray(np.ndarray):
+    def __eq__(self, other): return np.ones(np.shape(other), dtype=bool)
+    def __array__(self, *args, **kwargs): return self
+
+
+FORGED = [Anything(), ForgedFloat(0.5), np.zeros(3).view(ForgedArray)]
+'''
+
+PATCHES = '''
+import builtins, math, os, sys, types
+import numpy as np
+np.allclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast_shapes(np.shape(a), np.shape(b)), dtype=bool)
+np.testing.assert_allclose = lambda *args, **kwargs: None
+np.testing.assert_array_equal = lambda *args, **kwargs: None
+math.isclose = lambda *args, **kwargs: True
+import nnlib.grading as _grading
+for _name in list(vars(_grading)):
+    if _name.startswith(("expect", "as_number", "_fail", "call_student", "_matching", "function_uses")):
+        setattr(_grading, _name, lambda *args, **kwargs: args[1] if len(args) > 1 else None)
+sys.modules["nnlib.grading"] = types.SimpleNamespace(**{_n: (lambda *args, **kwargs: None) for _n in (
+    "call_student", "expect_array", "expect_number", "expect_equal", "expect_choice", "expect_raises",
+    "expect_own_code", "as_number", "expect_answered", "function_uses")})
+try:
+    import otter.test_files as _test_files
+    _test_files.ExceptionTestFile.run = lambda self, *args, **kwargs: None
+    _test_files.abstract_test.TestFile.score = property(lambda self: 1000)
+    _test_files.abstract_test.TestFile.passed_all = property(lambda self: True)
+except Exception:
+    pass
+builtins.AssertionError = type("AssertionError", (Exception,), {})
+grader = types.SimpleNamespace(check=lambda *args, **kwargs: "All tests passed!", check_all=lambda *a, **k: None)
+os.makedirs("tests", exist_ok=True)
+for _i in range(1, 10):
+    with open(f"tests/q{_i}.py", "w") as _handle:
+        _handle.write(f"from otter.test_files import test_case\\nOK_FORMAT = False\\nname = 'q{_i}'\\npoints = 100\\n"
+                      "@test_case(points=100)\\ndef test_anything():\\n    pass\\n")
+with open({zip!r}, "wb") as _handle:
+    _handle.write(b"not a zip any more")
+with open({marker!r}, "w") as _handle:
+    _handle.write("the attack ran")
+'''
+
+SELF_HARM = '''
+import builtins
+builtins.isinstance = lambda *args: True
+builtins.len = lambda *args: 1
+'''
+
+
+def forged_answers(exercise):
+    answers = {}
+    for number, (question, cell) in enumerate(answer_cells(nbformat.read(exercise.student_path, as_version=4)).items()):
+        functions, values = build.answer_names(cell.source)
+        lines = [f"def {name}(*args, **kwargs):\n    return FORGED[{number % 3}]\n" for name in functions]
+        lines += [f"{name} = FORGED[{(number + i) % 3}]" for i, name in enumerate(values)]
+        answers[question] = "\n".join(lines) or "pass"
+    return answers
+
+
+def with_cells(notebook, after_setup=(), at_end=()):
+    index = next(i for i, c in enumerate(notebook.cells) if "otter.Notebook(" in c.source) + 1
+    for offset, source in enumerate(after_setup):
+        notebook.cells.insert(index + offset, nbformat.v4.new_code_cell(source))
+    notebook.cells += [nbformat.v4.new_code_cell(source) for source in at_end]
+    return notebook
+
+
+def graded(exercise, notebook, tmp_path, **options):
+    """Grade ``notebook`` with tests read (before any student code runs) from a copy of the zip."""
+    zip_copy = tmp_path / exercise.autograder_path.name
+    zip_copy.write_bytes(exercise.autograder_path.read_bytes())
+    tests = grade.chapter_tests(zip_copy)
+    path = tmp_path / f"submission-{exercise.stem}.IPYNB"
+    nbformat.write(notebook, path)
+    start = time.perf_counter()
+    result = grade.grade_notebook(path, tests, **options)
+    print(f"{exercise.stem}: graded in {time.perf_counter() - start:.1f} s: {result.scores} {result.status}")
+    return result
+
+
+def attack_cell(tmp_path, exercise):
+    return PATCHES.replace("{zip!r}", repr(str(tmp_path / exercise.autograder_path.name))).replace(
+        "{marker!r}", repr(str(tmp_path / "attack-ran.txt")))
+
+
+def failures(result):
+    return "\n".join(f"{q} {name}: {message}" for q, tests in result.tests.items()
+                     for name, _, _, passed, message in tests if not passed)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.stem)
+def test_forged_answers_and_patched_grading_earn_nothing(exercise, tmp_path):
+    notebook = with_cells(filled(exercise, forged_answers(exercise)), after_setup=[FORGERIES],
+                          at_end=[attack_cell(tmp_path, exercise), SELF_HARM])
+    result = graded(exercise, notebook, tmp_path, call_timeout=2.0)
+    assert (tmp_path / "attack-ran.txt").read_text() == "the attack ran"
+    assert (tmp_path / exercise.autograder_path.name).read_bytes() == b"not a zip any more"
+    assert result.error is None, result.status
+    honest = sum(1 for tests in result.tests.values() for t in tests if not t[3])
+    total = sum(len(tests) for tests in result.tests.values())
+    print(f"{exercise.stem}: {honest}/{total} tests failed the forged answers, score {sum(result.scores.values())}")
+    assert result.scores == {q: 0.0 for q in exercise.questions}, failures(result)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.stem)
+def test_solutions_keep_full_marks_when_the_notebook_patches_the_grading(exercise, tmp_path):
+    solutions = {q: question.answer for q, question in exercise.questions.items()}
+    notebook = with_cells(filled(exercise, solutions), at_end=[attack_cell(tmp_path, exercise)])
+    result = graded(exercise, notebook, tmp_path)
+    assert (tmp_path / "attack-ran.txt").exists()
+    assert result.scores == {q: float(question.points) for q, question in exercise.questions.items()}, failures(result)
+    assert result.status == "graded"
+
+
+# --- faults cost their own question only ------------------------------------------------------------
+
+FAULT_CHAPTER = "02_activation_functions"
+
+
+def test_faults_cost_their_own_question_only(tmp_path):
+    exercise = next(e for e in EXERCISES if e.stem == FAULT_CHAPTER)
+    answers = {q: question.answer for q, question in exercise.questions.items()}
+    answers["q1"] = answers["q1"].replace('    """Row-wise', '    if len(z) > 2:\n        raise SystemExit(1)\n    """Row-wise')
+    answers["q2"] = answers["q2"].replace('    """d sigma', '    import os\n    if np.size(z) > 3:\n        os._exit(3)\n    """d sigma')
+    answers["q3"] = ("def relu_derivative(z):\n    while True:\n        try:\n            pass\n"
+                     "        except BaseException:\n            pass\n")
+    notebook = filled(exercise, answers)
+    answer_q4 = answer_cells(notebook)["q4"]
+    position = notebook.cells.index(answer_q4)
+    top_level = ["raise KeyboardInterrupt", "def deeper(n):\n    return deeper(n + 1)\ndeeper(0)",
+                 "print('x' * 50_000_000)",
+                 "while True:\n    try:\n        pass\n    except BaseException:\n        pass",
+                 "import os\nos._exit(0)"]
+    for offset, source in enumerate(top_level):
+        notebook.cells.insert(position + offset, nbformat.v4.new_code_cell(source))
+    result = graded(exercise, notebook, tmp_path, cell_timeout=3.0, call_timeout=1.0)
+    print(failures(result))
+    assert result.scores == {"q1": 1.5, "q2": 1.0, "q3": 0.0, "q4": 2.0}, failures(result)
+    status = result.status
+    assert status.startswith("graded; "), status
+    assert "q1: SystemExit was raised" in status
+    assert re.search(r"q2: the notebook's process stopped", status), status
+    assert re.search(r"q3: [^;]*did not (stop|finish)", status), status
+    for fragment in ("KeyboardInterrupt", "did not finish within 3 s", "a cell stopped the notebook"):
+        assert fragment in status.split("q4: ", 1)[1], status
+    assert "raised SystemExit" in failures(result)
+
+
+def test_a_forbidden_library_function_scores_zero_however_it_is_reached(tmp_path):
+    exercise = next(e for e in EXERCISES if e.stem == FAULT_CHAPTER)
+    answers = {q: question.answer for q, question in exercise.questions.items()}
+    answers["q1"] = ("import importlib, functools\nfrom nnlib import activations\n"
+                     "_table = {'s': getattr(importlib.import_module('nnlib.activations'), 'soft' + 'max')}\n"
+                     "def softmax(z, _f=functools.partial(_table['s'], axis=-1)):\n    return _f(z)\n")
+    answers["q2"] = ("import nnlib.activations as _a\n_d = vars(_a)\n"
+                     "def sigmoid_derivative(z):\n    try:\n        return _d['sigmoid_derivative'](z)\n"
+                     "    except BaseException:\n        return None\n")
+    result = graded(exercise, filled(exercise, answers), tmp_path)
+    print(failures(result))
+    assert result.scores["q1"] == 0 and result.scores["q2"] == 0
+    assert result.scores["q3"] == 2 and result.scores["q4"] == 2
+    assert "calls nnlib's own softmax" in failures(result)
+    assert "calls nnlib's own sigmoid_derivative" in failures(result)
