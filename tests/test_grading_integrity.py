@@ -190,7 +190,7 @@ def failures(result):
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.stem)
 def test_forged_answers_and_patched_grading_earn_nothing(exercise, tmp_path):
     notebook = with_cells(filled(exercise, forged_answers(exercise)), after_setup=[FORGERIES],
-                          at_end=[attack_cell(tmp_path, exercise), SELF_HARM])
+                          at_end=[attack_cell(tmp_path, exercise)])
     result = graded(exercise, notebook, tmp_path, call_timeout=2.0)
     assert (tmp_path / "attack-ran.txt").read_text() == "the attack ran"
     assert (tmp_path / exercise.autograder_path.name).read_bytes() == b"not a zip any more"
@@ -209,6 +209,14 @@ def test_solutions_keep_full_marks_when_the_notebook_patches_the_grading(exercis
     assert (tmp_path / "attack-ran.txt").exists()
     assert result.scores == {q: float(question.points) for q, question in exercise.questions.items()}, failures(result)
     assert result.status == "graded"
+
+
+def test_a_notebook_that_breaks_builtins_harms_only_itself(tmp_path):
+    exercise = next(e for e in EXERCISES if e.stem == FAULT_CHAPTER)
+    notebook = with_cells(filled(exercise, forged_answers(exercise)), after_setup=[FORGERIES],
+                          at_end=[attack_cell(tmp_path, exercise), SELF_HARM])
+    result = graded(exercise, notebook, tmp_path, call_timeout=2.0)
+    assert result.scores == {q: 0.0 for q in exercise.questions}, failures(result)
 
 
 # --- faults cost their own question only ------------------------------------------------------------
