@@ -258,6 +258,54 @@ def _as_number_array(name, got, expected_shape):
               "which NumPy cannot turn into an array of numbers.")
 
 
+FLOAT32_ULPS = 64
+"""A float32 answer may differ from the float64 expectation by this many float32 rounding steps
+(``np.finfo(np.float32).eps``, 1.2e-7) relative to the expected values' magnitude: a float32
+computation of the right formula lands well within it, a wrong formula far outside."""
+
+
+def _least_precise_dtype(got):
+    """The least precise floating dtype in ``got`` (an array, a number, or nested lists of them)."""
+    if isinstance(got, (np.ndarray, np.generic)) and np.issubdtype(got.dtype, np.floating):
+        return got.dtype
+    if isinstance(got, (list, tuple)):
+        dtypes = [d for d in (_least_precise_dtype(item) for item in got[:1000]) if d is not None]
+        return max(dtypes, key=lambda d: np.finfo(d).eps) if dtypes else None
+    return None
+
+
+def tolerances(got, expected, atol, rtol):
+    """(atol, rtol) widened for an answer computed in lower precision than float64.
+
+    For a float32 (or float16) answer: rtol at least FLOAT32_ULPS * eps of that dtype, and atol
+    at least the same times the largest magnitude in ``expected`` (so that entries near zero,
+    which carry the rounding error of the larger entries they were computed from, pass too).
+    """
+    dtype = _least_precise_dtype(got)
+    if dtype is None or np.finfo(dtype).eps <= np.finfo(np.float64).eps:
+        return atol, rtol
+    step = FLOAT32_ULPS * float(np.finfo(dtype).eps)
+    finite = np.abs(np.asarray(expected, dtype=float))
+    finite = finite[np.isfinite(finite)]
+    scale = float(finite.max()) if finite.size else 1.0
+    return max(atol, step * max(scale, 1e-3)), max(rtol, step)
+
+
+def _differences(got, expected, atol, rtol, limit=5):
+    """Lines naming the entries that differ: index, expected, got, and by how much."""
+    difference = np.abs(got - expected)
+    difference[np.isnan(difference)] = np.inf
+    outside = difference > atol + rtol * np.abs(expected)
+    indices = np.argwhere(outside)
+    order = np.argsort(-difference[outside], kind="stable")[:limit]
+    lines = []
+    for i in order:
+        index = tuple(int(k) for k in indices[i])
+        lines.append(f"  at {index}: expected {expected[index]:.10g}, got {got[index]:.10g}, "
+                     f"off by {difference[index]:.3g}")
+    return int(outside.sum()), lines
+
+
 def _matching_mistake(got, mistakes, atol, rtol):
     for wrong, mistake_hint in mistakes:
         wrong = np.asarray(wrong, dtype=float)
@@ -280,6 +328,7 @@ def expect_array(name, got, expected, atol=1e-6, rtol=1e-6, hint=None, mistakes=
     as a forgotten bias.
     """
     expected = np.asarray(expected, dtype=float)
+    atol, rtol = tolerances(got, expected, atol, rtol)
     got_array = _as_number_array(name, got, expected.shape)
     hint = _matching_mistake(got_array, mistakes, atol, rtol) or hint
     if got_array.shape != expected.shape:
@@ -300,8 +349,11 @@ def expect_array(name, got, expected, atol=1e-6, rtol=1e-6, hint=None, mistakes=
         difference[np.isnan(difference)] = np.inf
         where = np.unravel_index(int(np.argmax(difference)), difference.shape)
         index = tuple(int(i) for i in where)
+        count, lines = _differences(got_array, expected, atol, rtol)
         message = (f"{name}: wrong values. The largest difference is at index {index}: "
-                   f"expected {expected[where]:.6g}, got {got_array[where]:.6g}.")
+                   f"expected {expected[where]:.10g}, got {got_array[where]:.10g} (off by {difference[where]:.3g}; "
+                   f"allowed: {atol:.2g} + {rtol:.2g} * |expected|). {count} of {expected.size} entries differ"
+                   + (":\n" + "\n".join(lines) if count > 1 else "."))
         if expected.size <= 12:
             message += f"\n  expected: {_format(expected)}\n  got:      {_format(got_array)}"
         _fail(message, hint)
@@ -334,6 +386,7 @@ def expect_number(name, got, expected, atol=1e-6, rtol=1e-6, integer=False, hint
     With ``integer=True`` the answer must be a whole number. ``mistakes`` lists known wrong
     answers as ``(wrong_value, hint)``, as in ``expect_array``.
     """
+    atol, rtol = tolerances(got, np.asarray(expected, dtype=float), atol, rtol)
     got = as_number(name, got, hint)
     if integer and not got.is_integer():
         _fail(f"{name}: expected a whole number, got {got:g}.", hint)
