@@ -80,14 +80,15 @@ def grade_in_process(exercise, answers=None, errors=None):
 
     Like Jupyter running all cells with errors allowed (as otter's grading does), a cell that
     raises does not stop the later ones; the exceptions are appended to ``errors``. Each cell
-    gets 1 s, so that an endless function called by a later cell cannot hang the test.
+    gets 10 s (generous on a busy machine), so that an endless function called by a later cell cannot
+    hang the test.
     """
     namespace = {"__name__": "__main__"}
     for index, source in enumerate(exercise.program_sources(answers)):
         code = compile(source, f"<{exercise.stem} cell {index}>", "exec")
         try:
             # The set-up cell (index 0) imports libraries, Keras among them: it gets 60 s, the others 1 s.
-            grading.run_with_time_limit(exec, (code, namespace), {}, 60.0 if index == 0 else 1.0)
+            grading.run_with_time_limit(exec, (code, namespace), {}, 60.0 if index == 0 else 10.0)
         except (Exception, grading.TimeLimitExceeded) as error:  # as in a notebook, later cells still run
             (errors if errors is not None else []).append((index, error))
     results = {}

@@ -242,7 +242,7 @@ def test_faults_cost_their_own_question_only(tmp_path):
         notebook.cells.insert(position + offset, nbformat.v4.new_code_cell(source))
     result = graded(exercise, notebook, tmp_path, cell_timeout=3.0, call_timeout=1.0)
     print(failures(result))
-    assert result.scores == {"q1": 1.5, "q2": 1.0, "q3": 0.0, "q4": 2.0}, failures(result)
+    assert result.scores == {"q1": 1.8, "q2": 1.0, "q3": 0.0, "q4": 2.0}, failures(result)
     status = result.status
     assert status.startswith("graded; "), status
     assert "q1: SystemExit was raised" in status
