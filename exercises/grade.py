@@ -390,17 +390,20 @@ def grade_class(folder, out_dir, jobs=1, cell_timeout=CELL_TIMEOUT, call_timeout
     known = {p.name.removesuffix(SUFFIX): p for p in sorted(AUTOGRADER_DIR.glob(f"*{SUFFIX}"))}
     tasks, notes = [], {}
     for student, paths in discover_class(folder).items():
-        chosen = {}
+        candidates = {}
         for path in paths:
             assignment = notebook_assignment(path)
             if assignment not in known:
                 notes.setdefault(student, []).append(f"{path.name}: not an exercise notebook of this book")
                 continue
+            candidates.setdefault(assignment, []).append(path)
+        chosen = {}
+        for assignment, copies in candidates.items():
             # duplicates: the most recently modified copy counts
-            if assignment not in chosen or path.stat().st_mtime > chosen[assignment].stat().st_mtime:
-                if assignment in chosen:
-                    notes.setdefault(student, []).append(f"{assignment}: graded {path.name}, the newest of several")
-                chosen[assignment] = path
+            chosen[assignment] = max(copies, key=lambda p: (p.stat().st_mtime, p.name))
+            if len(copies) > 1:
+                notes.setdefault(student, []).append(
+                    f"{assignment}: graded {chosen[assignment].name}, the newest of {len(copies)} copies")
         tasks += [(student, assignment, path) for assignment, path in sorted(chosen.items())]
     results = _in_worker_pool(_grade_task, [(p, known[a], cell_timeout, call_timeout) for _, a, p in tasks], jobs)
     chapters = sorted({a for _, a, _ in tasks})

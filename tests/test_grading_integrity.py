@@ -268,3 +268,44 @@ def test_a_forbidden_library_function_scores_zero_however_it_is_reached(tmp_path
     assert result.scores["q3"] == 2 and result.scores["q4"] == 2
     assert "calls nnlib's own softmax" in failures(result)
     assert "calls nnlib's own sigmoid_derivative" in failures(result)
+
+
+# --- the class workflow ---------------------------------------------------------------------------
+
+def test_a_class_folder_as_an_lms_exports_it(tmp_path):
+    """Per-student folders, renamed files, .IPYNB, duplicates, another kernel name, loose files,
+    two chapters: one gradebook row per student, feedback pages, a summary."""
+    by_stem = {e.stem: e for e in EXERCISES}
+    chapter_a, chapter_b = by_stem[FAULT_CHAPTER], by_stem["03_forward_propagation"]
+    solutions = {e.stem: {q: question.answer for q, question in e.questions.items()} for e in (chapter_a, chapter_b)}
+    klass = tmp_path / "class"
+    (klass / "Ada Lovelace").mkdir(parents=True)
+    (klass / "Bob").mkdir()
+    nbformat.write(filled(chapter_a, solutions[chapter_a.stem]), klass / "Ada Lovelace" / "02 (1).IPYNB")
+    other_kernel = filled(chapter_b, solutions[chapter_b.stem])
+    other_kernel.metadata["kernelspec"] = {"name": "conda-env-nn-py", "display_name": "nn", "language": "python"}
+    nbformat.write(other_kernel, klass / "Ada Lovelace" / "forward.ipynb")
+    old = klass / "Bob" / "02_activation_functions.ipynb"
+    nbformat.write(filled(chapter_a, solutions[chapter_a.stem]), old)
+    newer = klass / "Bob" / "02_activation_functions-Copy1.ipynb"
+    nbformat.write(nbformat.read(chapter_a.student_path, as_version=4), newer)   # the newest copy: stubs
+    import os
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    (klass / "Bob" / "notes.ipynb").write_text("{ not a notebook")
+    nbformat.write(filled(chapter_a, {"q3": solutions[chapter_a.stem]["q3"]}), klass / "carol_02.ipynb")
+    out = tmp_path / "out"
+    book = grade.grade_class(klass, out)
+    rows = {row["student"]: row for row in __import__("csv").DictReader((out / "gradebook.csv").open())}
+    assert sorted(rows) == ["Ada Lovelace", "Bob", "carol_02"]
+    assert rows["Ada Lovelace"]["02 total"] == "9" and rows["Ada Lovelace"]["03 total"] == "9"
+    assert rows["Ada Lovelace"]["total"] == "18" and rows["Ada Lovelace"]["possible"] == "18"
+    assert rows["Bob"]["02 total"] == "0" and "the newest of 2 copies" in rows["Bob"]["notes"]
+    assert "notes.ipynb: not an exercise notebook" in rows["Bob"]["notes"]
+    assert rows["Bob"]["03 status"] == "missing"
+    assert rows["carol_02"]["02 q3"] == "2" and rows["carol_02"]["02 total"] == "2"
+    page = (out / "feedback" / "carol_02" / "02_activation_functions.md").read_text()
+    assert "Score: **2 / 9**" in page and "returned None" in page and "## q3: 2 / 2" in page
+    summary = (out / "summary.md").read_text()
+    assert "| 02_activation_functions | q3 | 2 | 1.33 | 3 |" in summary
+    assert "| 02_activation_functions | q1 | 3 | 1.00 | 3 |" in summary
+    assert set(book) == {"Ada Lovelace", "Bob", "carol_02"}
