@@ -309,3 +309,13 @@ def test_a_class_folder_as_an_lms_exports_it(tmp_path):
     assert "| 02_activation_functions | q3 | 2 | 1.33 | 3 |" in summary
     assert "| 02_activation_functions | q1 | 3 | 1.00 | 3 |" in summary
     assert set(book) == {"Ada Lovelace", "Bob", "carol_02"}
+
+
+def test_chapter_6_backward_pass_is_checked_with_the_graders_own_forward_pass(tmp_path):
+    exercise = next(e for e in EXERCISES if e.stem.startswith("06_"))
+    solutions = {q: question.answer for q, question in exercise.questions.items()}
+    # a notebook whose forward_pass is changed after the answers: the tests must not use it
+    notebook = with_cells(filled(exercise, solutions), at_end=[
+        "def forward_pass(X, params):\n    return {'X': X, 'A1': np.ones((len(X), 1)), 'P': np.ones((len(X), 1))}\n"])
+    result = graded(exercise, notebook, tmp_path)
+    assert result.scores["q2"] == exercise.questions["q2"].points, failures(result)
