@@ -319,3 +319,58 @@ def test_chapter_6_backward_pass_is_checked_with_the_graders_own_forward_pass(tm
         "def forward_pass(X, params):\n    return {'X': X, 'A1': np.ones((len(X), 1)), 'P': np.ones((len(X), 1))}\n"])
     result = graded(exercise, notebook, tmp_path)
     assert result.scores["q2"] == exercise.questions["q2"].points, failures(result)
+
+
+# --- an autograder under otter's own entry point, in a fresh virtual environment -------------------
+
+GRADESCOPE_CHAPTER = FAULT_CHAPTER
+
+
+def test_a_gradescope_autograder_installs_this_nnlib_and_grades_in_a_fresh_venv(tmp_path):
+    """Costly (a fresh venv and otter-grader from the package index, a few minutes): one chapter.
+
+    The zip carries this repository's nnlib as a wheel; its requirements.txt installs otter and
+    that wheel (never PyPI's unrelated nnlib); otter's autograder entry point (what Gradescope's
+    run_autograder calls) then gives the solution full marks and the stubs none."""
+    import json
+    import os
+    import subprocess
+    import zipfile
+    exercise = next(e for e in EXERCISES if e.stem == GRADESCOPE_CHAPTER)
+    archive = build.write_gradescope_zips([exercise], tmp_path / "zips")[0]
+    venv = tmp_path / "venv"
+    subprocess.run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    source = tmp_path / "source"
+    with zipfile.ZipFile(archive) as handle:
+        handle.extractall(source)
+    assert [line for line in (source / "requirements.txt").read_text().splitlines() if "nnlib" in line] == \
+        [f"./{next(source.glob('nnlib-*.whl')).name}"]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"], cwd=source,
+                             capture_output=True, text=True, env=env, timeout=1500)
+    if install.returncode and re.search(r"(?i)connection|resolve host|network is unreachable|no matching distribution",
+                                        install.stderr):
+        pytest.skip(f"the package index is not reachable: {install.stderr.strip().splitlines()[-1]}")
+    assert install.returncode == 0, install.stderr[-3000:]
+    where = subprocess.run([str(python), "-c", "import nnlib, os; print(nnlib.__file__)"], capture_output=True,
+                           text=True, env=env, cwd=tmp_path)
+    assert str(venv) in where.stdout, where.stdout + where.stderr
+    solutions = {q: question.answer for q, question in exercise.questions.items()}
+    for label, notebook, expected in [("solution", filled(exercise, solutions), exercise.points),
+                                      ("stubs", nbformat.read(exercise.student_path, as_version=4), 0)]:
+        autograder = tmp_path / label
+        (autograder / "submission").mkdir(parents=True)
+        (autograder / "results").mkdir()
+        import shutil
+        shutil.copytree(source, autograder / "source")
+        nbformat.write(notebook, autograder / "submission" / exercise.path.name)
+        run = subprocess.run([str(python), "-c", "import sys\nfrom otter.run.run_autograder import main\n"
+                              "main(sys.argv[1])", str(autograder)], capture_output=True, text=True, env=env,
+                             cwd=autograder, timeout=600)
+        results = autograder / "results" / "results.json"
+        assert results.exists(), run.stdout[-2000:] + run.stderr[-3000:]
+        scores = json.loads(results.read_text())
+        total = sum(float(t.get("score") or 0) for t in scores["tests"] if t.get("name") != "Public Tests")
+        print(f"{label}: {total} / {exercise.points} under otter's autograder in a fresh venv")
+        assert total == pytest.approx(expected), scores
