@@ -37,7 +37,7 @@ import warnings
 import numpy as np
 
 DEFAULT_TIMEOUT = 5.0
-"""Seconds a student function may run in ``call_student`` before it counts as an infinite loop."""
+"""CPU seconds a student function may run in ``call_student`` before it counts as an infinite loop."""
 
 LIBRARIES_THAT_ANSWER = ("nnlib", "scipy", "sklearn", "keras", "tensorflow", "torch", "jax")
 """Packages whose functions would do an exercise's work; ``expect_own_code`` rejects them."""
@@ -108,9 +108,9 @@ def call_student(function, *args, name=None, timeout=None, hint=None, **kwargs):
 
     - The arguments are deep copies, so a function that changes its input in place cannot
       spoil later tests; if it did change one, that is reported as a fault of its own.
-    - The call runs under a time limit of ``timeout`` seconds (``DEFAULT_TIMEOUT`` when
-      None), enforced with ``signal.setitimer`` on Unix in the main thread (where Jupyter
-      kernels and pytest run code); elsewhere the call runs without a limit.
+    - The call runs under a limit of ``timeout`` seconds of CPU time (``DEFAULT_TIMEOUT`` when
+      None), enforced with ``signal.setitimer(ITIMER_PROF)`` on Unix in the main thread (where
+      Jupyter kernels and pytest run code); elsewhere the call runs without a limit.
     - An exception becomes a message naming its type, its text and the student's line.
     - A result of ``None`` or ``...`` means the body is unfinished or lacks ``return``.
     - NumPy's overflow and invalid-value warnings are silenced; the tests check for the
@@ -211,7 +211,7 @@ def _raised_message(call, error, function):
 
 
 def run_with_time_limit(function, args, kwargs, seconds):
-    """function(*args, **kwargs), interrupted after ``seconds`` where signals allow it.
+    """function(*args, **kwargs), interrupted after ``seconds`` of CPU time where signals allow it.
 
     While exercises/grade.py grades (``_ACTIVE_SANDBOX`` set), student code runs in the
     sandbox's worker process, which enforces ``seconds`` of CPU time per call itself.
@@ -227,13 +227,15 @@ def run_with_time_limit(function, args, kwargs, seconds):
     def on_alarm(signum, frame):
         raise TimeLimitExceeded()
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # CPU time (ITIMER_PROF), not wall-clock time: on a busy machine a correct answer gets its
+    # full share of the limit, while an endless loop, which burns CPU, is still stopped.
+    previous = signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         return function(*args, **kwargs)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def _student_line(error, function):
