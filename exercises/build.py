@@ -358,15 +358,85 @@ def stale_files(exercises):
     return stale
 
 
+# --- autograders for `otter grade` and Gradescope ----------------------------------------------------
+
+OTTER_REQUIREMENT = "otter-grader[grading]==7.0.0"
+
+
+def build_nnlib_wheel(directory):
+    """Build this repository's nnlib as a wheel into ``directory``; returns its path.
+
+    The zips must install *this* nnlib: PyPI's package called nnlib is an unrelated project.
+    """
+    import shutil
+    import subprocess
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    root = EXERCISES.parent
+    with tempfile.TemporaryDirectory() as source:   # build from a copy: setuptools writes build/ folders
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            if (root / name).exists():
+                shutil.copy(root / name, Path(source) / name)
+        shutil.copytree(root / "nnlib", Path(source) / "nnlib",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                        "--wheel-dir", str(directory), source], check=True, capture_output=True,
+                       env={**__import__("os").environ, "SOURCE_DATE_EPOCH": "315532800"})
+    wheels = sorted(directory.glob("nnlib-*.whl"))
+    if len(wheels) != 1:
+        raise RuntimeError(f"expected one nnlib wheel in {directory}, found {wheels}")
+    return wheels[0]
+
+
+def gradescope_zip(exercise, wheel, destination):
+    """The chapter's autograder plus the nnlib wheel, with requirements that install it.
+
+    ``requirements.txt`` (pip, run from the unzipped folder) and ``environment.yml`` (otter's
+    conda environment on Gradescope, where the zip is unpacked into /autograder/source) both
+    name the wheel by its path, so no package index is asked for nnlib.
+    """
+    import yaml
+    wheel = Path(wheel)
+    members = zip_members(exercise.autograder_path)
+    environment = yaml.safe_load(members["environment.yml"])
+    for dependency in environment["dependencies"]:
+        if isinstance(dependency, dict) and "pip" in dependency:
+            dependency["pip"] = [OTTER_REQUIREMENT, f"/autograder/source/{wheel.name}"]
+    members["environment.yml"] = yaml.safe_dump(environment, sort_keys=False).encode()
+    members["requirements.txt"] = f"{OTTER_REQUIREMENT}\n./{wheel.name}\n".encode()
+    members[wheel.name] = wheel.read_bytes()
+    with zipfile.ZipFile(destination, "w") as target:
+        for name in sorted(members):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o755 << 16 if name == "run_autograder" else 0o644 << 16
+            target.writestr(entry, members[name])
+    return Path(destination)
+
+
+def write_gradescope_zips(exercises, out_dir):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        wheel = build_nnlib_wheel(work)
+        return [gradescope_zip(e, wheel, out_dir / f"{e.stem}-gradescope.zip") for e in exercises]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="build only sources whose names start with these (e.g. 02)")
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed files are stale")
     parser.add_argument("--no-run-tests", action="store_true", help="do not let otter run the tests on the solutions")
+    parser.add_argument("--gradescope", metavar="OUT_DIR",
+                        help="write autograders for `otter grade`/Gradescope (with an nnlib wheel) into OUT_DIR")
     args = parser.parse_args(argv)
     exercises = read_all(args.names)
     if not exercises:
         parser.error(f"no instructor notebook in {SOURCE_DIR} matches {args.names}")
+    if args.gradescope:
+        for path in write_gradescope_zips(exercises, args.gradescope):
+            print(f"wrote {path}")
+        return 0
     if args.check:
         stale = stale_files(exercises)
         for path in stale:

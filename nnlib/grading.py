@@ -37,12 +37,24 @@ import warnings
 import numpy as np
 
 DEFAULT_TIMEOUT = 5.0
-"""Seconds a student function may run in ``call_student`` before it counts as an infinite loop."""
+"""CPU seconds a student function may run in ``call_student`` before it counts as an infinite loop."""
 
 LIBRARIES_THAT_ANSWER = ("nnlib", "scipy", "sklearn", "keras", "tensorflow", "torch", "jax")
 """Packages whose functions would do an exercise's work; ``expect_own_code`` rejects them."""
 
 _MISSING_HINT = "replace the `...` in the answer cell with your answer and run that cell, then run this check again"
+
+
+_ACTIVE_SANDBOX = None
+"""Set by exercises/grade.py while it grades: the ``nnlib.grading_sandbox.Sandbox`` whose worker
+runs the student's notebook. Time limits are then enforced by the worker (CPU time) and the
+grader's watchdog, not by a signal in the grader's process."""
+
+
+def _remote(value):
+    """True for a handle to an object in a grading worker (``nnlib.grading_sandbox.Remote``)."""
+    module = __import__("sys").modules.get("nnlib.grading_sandbox")
+    return module is not None and isinstance(value, module.Remote)
 
 
 class TimeLimitExceeded(BaseException):
@@ -56,6 +68,8 @@ def _fail(message, hint=None):
 
 def _describe(value):
     """A short description of a value's type (and shape, for arrays) for messages."""
+    if _remote(value):
+        return f"a {value._type_name}"
     if isinstance(value, np.ndarray):
         return f"a NumPy array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, str):
@@ -94,9 +108,9 @@ def call_student(function, *args, name=None, timeout=None, hint=None, **kwargs):
 
     - The arguments are deep copies, so a function that changes its input in place cannot
       spoil later tests; if it did change one, that is reported as a fault of its own.
-    - The call runs under a time limit of ``timeout`` seconds (``DEFAULT_TIMEOUT`` when
-      None), enforced with ``signal.setitimer`` on Unix in the main thread (where Jupyter
-      kernels and pytest run code); elsewhere the call runs without a limit.
+    - The call runs under a limit of ``timeout`` seconds of CPU time (``DEFAULT_TIMEOUT`` when
+      None), enforced with ``signal.setitimer(ITIMER_PROF)`` on Unix in the main thread (where
+      Jupyter kernels and pytest run code); elsewhere the call runs without a limit.
     - An exception becomes a message naming its type, its text and the student's line.
     - A result of ``None`` or ``...`` means the body is unfinished or lacks ``return``.
     - NumPy's overflow and invalid-value warnings are silenced; the tests check for the
@@ -117,15 +131,17 @@ def call_student(function, *args, name=None, timeout=None, hint=None, **kwargs):
         _fail(f"{call} did not finish within {seconds:g} s: look for a loop that never ends "
               "(a `while` whose condition stays true, or a counter that is never updated).", hint)
     except Exception as error:  # student code may raise anything; report it instead of crashing
-        _fail(f"{call} raised {type(error).__name__}: {error}{_student_line(error, function)}", hint)
+        _fail(_raised_message(call, error, function), hint)
     if result is None:
         _fail(f"{call} returned None: the body is still `...` or has no `return` statement.", hint)
     if result is Ellipsis:
         _fail(f"{call} returned `...`: {_MISSING_HINT}.", hint)
-    for position, (original, passed) in enumerate(zip(args, copies), start=1):
-        if not _same(original, passed):
-            _fail(f"{call} changed its argument {position} in place. Work on a copy "
-                  "(for example `z = z - m` instead of `z -= m`), so the caller's data stays as it was.", hint)
+    changed = [p for p, (a, b) in enumerate(zip(args, copies), start=1) if not _same(a, b)]
+    if _remote(function):
+        changed = function._sandbox.last_mutated
+    if changed:
+        _fail(f"{call} changed its argument {changed[0]} in place. Work on a copy "
+              "(for example `z = z - m` instead of `z -= m`), so the caller's data stays as it was.", hint)
     return result
 
 
@@ -144,9 +160,13 @@ def expect_raises(exception_type, function, *args, name=None, timeout=None, hint
             result = run_with_time_limit(function, copy.deepcopy(args), kwargs, seconds)
     except TimeLimitExceeded:
         _fail(f"{call} did not finish within {seconds:g} s: look for a loop that never ends.", hint)
-    except exception_type:
-        return
+    except exception_type as error:
+        if not _sandbox_fault(error):
+            return
+        _fail(_raised_message(call, error, function), hint)
     except Exception as error:  # the wrong kind of error is a fault of its own
+        if _sandbox_fault(error):
+            _fail(_raised_message(call, error, function), hint)
         _fail(f"{call} raised {type(error).__name__} ({error}), expected {exception_type.__name__}."
               f"{_student_line(error, function)}", hint)
     _fail(f"{call} returned {_describe(result)} instead of raising {exception_type.__name__}.", hint)
@@ -178,8 +198,27 @@ def _same(a, b, depth=0):
         return True
 
 
+def _sandbox_fault(error):
+    module = __import__("sys").modules.get("nnlib.grading_sandbox")
+    return module is not None and isinstance(error, module.WorkerDied)
+
+
+def _raised_message(call, error, function):
+    if _sandbox_fault(error):
+        return (f"{call} stopped the notebook's process: {error} Only this question's remaining tests "
+                "are lost; the grader restarted the notebook for the next question.")
+    return f"{call} raised {type(error).__name__}: {error}{_student_line(error, function)}"
+
+
 def run_with_time_limit(function, args, kwargs, seconds):
-    """function(*args, **kwargs), interrupted after ``seconds`` where signals allow it."""
+    """function(*args, **kwargs), interrupted after ``seconds`` of CPU time where signals allow it.
+
+    While exercises/grade.py grades (``_ACTIVE_SANDBOX`` set), student code runs in the
+    sandbox's worker process, which enforces ``seconds`` of CPU time per call itself.
+    """
+    if _ACTIVE_SANDBOX is not None:
+        _ACTIVE_SANDBOX.call_timeout = seconds or DEFAULT_TIMEOUT
+        return function(*args, **kwargs)
     can_interrupt = (seconds and hasattr(signal, "setitimer")
                      and threading.current_thread() is threading.main_thread())
     if not can_interrupt:
@@ -188,17 +227,21 @@ def run_with_time_limit(function, args, kwargs, seconds):
     def on_alarm(signum, frame):
         raise TimeLimitExceeded()
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # CPU time (ITIMER_PROF), not wall-clock time: on a busy machine a correct answer gets its
+    # full share of the limit, while an endless loop, which burns CPU, is still stopped.
+    previous = signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         return function(*args, **kwargs)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def _student_line(error, function):
     """'\\n  in your line: `...`' for the last traceback line in the student's own code."""
+    if getattr(error, "student_line", None):
+        return f"\n  in your line: `{error.student_line}`"
     code = getattr(function, "__code__", None)
     frames = traceback.extract_tb(error.__traceback__)
     own = [f for f in frames if code is not None and f.filename == code.co_filename and f.line]
@@ -215,6 +258,54 @@ def _as_number_array(name, got, expected_shape):
     except (TypeError, ValueError):
         _fail(f"{name}: expected an array of numbers with shape {expected_shape}, got {_describe(got)}, "
               "which NumPy cannot turn into an array of numbers.")
+
+
+FLOAT32_ULPS = 64
+"""A float32 answer may differ from the float64 expectation by this many float32 rounding steps
+(``np.finfo(np.float32).eps``, 1.2e-7) relative to the expected values' magnitude: a float32
+computation of the right formula lands well within it, a wrong formula far outside."""
+
+
+def _least_precise_dtype(got):
+    """The least precise floating dtype in ``got`` (an array, a number, or nested lists of them)."""
+    if isinstance(got, (np.ndarray, np.generic)) and np.issubdtype(got.dtype, np.floating):
+        return got.dtype
+    if isinstance(got, (list, tuple)):
+        dtypes = [d for d in (_least_precise_dtype(item) for item in got[:1000]) if d is not None]
+        return max(dtypes, key=lambda d: np.finfo(d).eps) if dtypes else None
+    return None
+
+
+def tolerances(got, expected, atol, rtol):
+    """(atol, rtol) widened for an answer computed in lower precision than float64.
+
+    For a float32 (or float16) answer: rtol at least FLOAT32_ULPS * eps of that dtype, and atol
+    at least the same times the largest magnitude in ``expected`` (so that entries near zero,
+    which carry the rounding error of the larger entries they were computed from, pass too).
+    """
+    dtype = _least_precise_dtype(got)
+    if dtype is None or np.finfo(dtype).eps <= np.finfo(np.float64).eps:
+        return atol, rtol
+    step = FLOAT32_ULPS * float(np.finfo(dtype).eps)
+    finite = np.abs(np.asarray(expected, dtype=float))
+    finite = finite[np.isfinite(finite)]
+    scale = float(finite.max()) if finite.size else 1.0
+    return max(atol, step * max(scale, 1e-3)), max(rtol, step)
+
+
+def _differences(got, expected, atol, rtol, limit=5):
+    """Lines naming the entries that differ: index, expected, got, and by how much."""
+    difference = np.abs(got - expected)
+    difference[np.isnan(difference)] = np.inf
+    outside = difference > atol + rtol * np.abs(expected)
+    indices = np.argwhere(outside)
+    order = np.argsort(-difference[outside], kind="stable")[:limit]
+    lines = []
+    for i in order:
+        index = tuple(int(k) for k in indices[i])
+        lines.append(f"  at {index}: expected {expected[index]:.10g}, got {got[index]:.10g}, "
+                     f"off by {difference[index]:.3g}")
+    return int(outside.sum()), lines
 
 
 def _matching_mistake(got, mistakes, atol, rtol):
@@ -239,6 +330,7 @@ def expect_array(name, got, expected, atol=1e-6, rtol=1e-6, hint=None, mistakes=
     as a forgotten bias.
     """
     expected = np.asarray(expected, dtype=float)
+    atol, rtol = tolerances(got, expected, atol, rtol)
     got_array = _as_number_array(name, got, expected.shape)
     hint = _matching_mistake(got_array, mistakes, atol, rtol) or hint
     if got_array.shape != expected.shape:
@@ -259,8 +351,11 @@ def expect_array(name, got, expected, atol=1e-6, rtol=1e-6, hint=None, mistakes=
         difference[np.isnan(difference)] = np.inf
         where = np.unravel_index(int(np.argmax(difference)), difference.shape)
         index = tuple(int(i) for i in where)
+        count, lines = _differences(got_array, expected, atol, rtol)
         message = (f"{name}: wrong values. The largest difference is at index {index}: "
-                   f"expected {expected[where]:.6g}, got {got_array[where]:.6g}.")
+                   f"expected {expected[where]:.10g}, got {got_array[where]:.10g} (off by {difference[where]:.3g}; "
+                   f"allowed: {atol:.2g} + {rtol:.2g} * |expected|). {count} of {expected.size} entries differ"
+                   + (":\n" + "\n".join(lines) if count > 1 else "."))
         if expected.size <= 12:
             message += f"\n  expected: {_format(expected)}\n  got:      {_format(got_array)}"
         _fail(message, hint)
@@ -293,6 +388,7 @@ def expect_number(name, got, expected, atol=1e-6, rtol=1e-6, integer=False, hint
     With ``integer=True`` the answer must be a whole number. ``mistakes`` lists known wrong
     answers as ``(wrong_value, hint)``, as in ``expect_array``.
     """
+    atol, rtol = tolerances(got, np.asarray(expected, dtype=float), atol, rtol)
     got = as_number(name, got, hint)
     if integer and not got.is_integer():
         _fail(f"{name}: expected a whole number, got {got:g}.", hint)
@@ -342,6 +438,8 @@ def function_uses(function):
     comprehensions). Adds ``"@"`` when it uses the matrix-multiplication operator and
     ``"loop"`` when it contains a ``for`` or ``while`` loop or a comprehension.
     """
+    if _remote(function):
+        return function._sandbox.function_uses(function)
     used = set()
     for code in _code_objects(function.__code__):
         for instruction in dis.get_instructions(code):
@@ -375,6 +473,8 @@ def expect_own_code(name, function, libraries=LIBRARIES_THAT_ANSWER, _seen=None)
     imported alias are all caught. NumPy is always allowed.
     """
     expect_function(name, function)
+    if _remote(function):
+        return  # graded in a sandbox, where the library's own function is unavailable (grading_sandbox.forbid)
     _seen = set() if _seen is None else _seen
     if id(function) in _seen:
         return

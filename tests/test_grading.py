@@ -269,3 +269,43 @@ def test_expect_own_code_rejects_nnlib_directly_and_through_helpers():
     assert "uses `nnlib` from nnlib" in failure_message(expect_own_code, "softmax", calls_the_module)
     assert "uses `library_softmax` from nnlib" in failure_message(expect_own_code, "softmax", calls_a_helper)
     expect_own_code("softmax", own)
+
+
+# --- tolerances that fit the answer's precision (issue 11 item 3) --------------------------------------
+
+def test_a_float32_answer_of_the_right_formula_passes_a_tight_float64_check():
+    z = np.random.default_rng(6).uniform(-6, 6, size=(3, 5))
+    s64 = 1 / (1 + np.exp(-z))
+    z32 = z.astype(np.float32)
+    s32 = 1 / (1 + np.exp(-z32))
+    got = s32 * (1 - s32)
+    assert not np.allclose(got, s64 * (1 - s64), atol=1e-9, rtol=1e-6)   # the old check rejected it
+    grading.expect_array("sigmoid_derivative", got, s64 * (1 - s64), atol=1e-9)
+    grading.expect_array("as a list", [list(row) for row in got], s64 * (1 - s64), atol=1e-9)
+    grading.expect_number("one entry", got[0, 0], float((s64 * (1 - s64))[0, 0]), atol=1e-12)
+
+
+def test_a_float32_answer_of_a_wrong_formula_still_fails():
+    z = np.linspace(-3, 3, 7)
+    right = np.exp(-z) / (1 + np.exp(-z)) ** 2
+    wrong = (np.exp(-z) / (1 + np.exp(-z)) ** 2 * 1.001).astype(np.float32)
+    with pytest.raises(AssertionError, match="wrong values"):
+        grading.expect_array("sigmoid_derivative", wrong, right, atol=1e-9)
+
+
+def test_a_float64_answer_keeps_the_tight_tolerance():
+    with pytest.raises(AssertionError):
+        grading.expect_array("x", np.array([0.1277020 + 5e-7]), np.array([0.1277020]), atol=1e-9)
+
+
+def test_the_message_shows_the_differing_entries_and_by_how_much():
+    expected = np.array([[0.127702, 0.5, 0.25], [0.1, 0.2, 0.3]])
+    got = expected.copy()
+    got[0, 0] += 3e-7
+    got[1, 2] -= 2e-6
+    with pytest.raises(AssertionError) as error:
+        grading.expect_array("grad", got, expected, atol=1e-9)
+    message = str(error.value)
+    assert "2 of 6 entries differ" in message
+    assert "at (1, 2): expected 0.3, got 0.299998, off by 2e-06" in message
+    assert "at (0, 0): expected 0.127702, got 0.1277023, off by 3e-07" in message
