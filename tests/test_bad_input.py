@@ -241,8 +241,8 @@ def test_unknown_activation_name_lists_the_known_ones():
 
 def test_unknown_loss_name_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"Unknown loss 'cross_entropy'\..*binary_crossentropy, "
-                                         r"categorical_crossentropy, mean_squared_error, mse, "
-                                         r"sparse_categorical_crossentropy"):
+                                         r"categorical_crossentropy, huber, mae, mean_absolute_error, "
+                                         r"mean_squared_error, mse, sparse_categorical_crossentropy"):
         Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss="cross_entropy")
 
 
