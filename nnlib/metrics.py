@@ -1,9 +1,8 @@
 """Metrics: accuracy in its three forms, mean absolute and squared error, the confusion matrix.
 
 Used from chapter 7, Training a network, and chapter 9, Real data. Each public
-function returns the mean over the samples; ``weighted_total`` is what ``fit`` and
-``evaluate`` use to average a metric over batches and, with ``sample_weight``, to
-weight it as Keras does: sum(w * value) / sum(w).
+function returns the mean over the samples; ``batch_total`` is what ``fit`` and
+``evaluate`` use to average a metric over batches.
 """
 import numpy as np
 
@@ -183,27 +182,21 @@ def get(identifier):
     raise ValueError(f"Unknown metric {identifier!r}. Known metrics: {known} (and Keras's aliases MAE, MSE).")
 
 
-def weighted_total(metric, y_true, y_pred, sample_weight=None, name="metric"):
-    """(sum of w * value, sum of w) of a metric over one batch; their ratio is the weighted mean.
+def batch_total(metric, y_true, y_pred, name="metric"):
+    """(sum of the metric's values, number of values) over one batch; their ratio is the mean.
 
     ``metric`` is a function from ``get``; nnlib's own are evaluated per sample (without
     checks: the targets were checked once). A custom function may return one value per
-    sample, shape (n,), or one number, its mean (which can then not be weighted).
-    Without ``sample_weight`` every sample weighs 1, so the ratio is the plain mean.
+    sample, shape (n,), or one number, its mean over the batch. Sample and class weights
+    do not enter: Keras weights only the loss (and ``weighted_metrics``, which nnlib lacks).
     """
     if metric in _PER_SAMPLE:
         values = _PER_SAMPLE[metric](y_true, y_pred)
     else:
         values = _custom_values(metric(y_true, y_pred), len(y_pred), name)
     if values.ndim == 0:
-        if sample_weight is not None:
-            raise ValueError(f"metrics: {name!r} returns one number per batch, so it cannot be weighted by "
-                             f"sample_weight or class_weight; return one value per sample, shape (n,).")
         return float(values) * len(y_pred), len(y_pred)
-    if sample_weight is None:
-        return float(np.sum(values)), values.size
-    weight = np.broadcast_to(sample_weight.reshape(-1, *[1] * (values.ndim - 1)), values.shape)
-    return float(np.sum(values * weight)), float(np.sum(weight))
+    return float(np.sum(values)), values.size
 
 
 def _custom_values(value, n_samples, name):

@@ -314,17 +314,21 @@ class Sequential:
 
     # --- metrics ------------------------------------------------------------------------------------
 
-    def _metric_totals(self, y, y_pred, weights=None):
-        """Per metric, (sum of w * value, sum of w) over one batch: see ``metrics.weighted_total``."""
-        return [metrics_module.weighted_total(function, y, y_pred, weights, name)
+    def _metric_totals(self, y, y_pred):
+        """Per metric, (sum of values, count) over one batch: see ``metrics.batch_total``.
+
+        Metrics are not weighted by sample or class weights: Keras's ``compile(metrics=...)``
+        ignores them too (it weights only the loss and its separate ``weighted_metrics``).
+        """
+        return [metrics_module.batch_total(function, y, y_pred, name)
                 for name, function in zip(self.metric_names, self._metric_functions)]
 
     def _metric_logs(self, totals, prefix=""):
-        """{name: mean} from the per-batch totals of ``_metric_totals`` (0 when every weight is 0)."""
+        """{name: mean} from the per-batch totals of ``_metric_totals``."""
         logs = {}
         for index, name in enumerate(self.metric_names):
-            value, weight = (sum(batch[index][i] for batch in totals) for i in (0, 1))
-            logs[prefix + name] = float(value / weight) if weight else 0.0
+            value, count = (sum(batch[index][i] for batch in totals) for i in (0, 1))
+            logs[prefix + name] = float(value / count)
         return logs
 
     # --- training -----------------------------------------------------------------------------------
@@ -397,7 +401,7 @@ class Sequential:
         loss, y_pred = self._train_step(x, y, self._fuses_softmax_cross_entropy(), weights)
         if not self.metric_names:
             return loss
-        return [loss, *self._metric_logs([self._metric_totals(y, y_pred, weights)]).values()]
+        return [loss, *self._metric_logs([self._metric_totals(y, y_pred)]).values()]
 
     @staticmethod
     def _check_weight_arguments(sample_weight, class_weight):
@@ -425,7 +429,7 @@ class Sequential:
         (x_val, y_val) or (x_val, y_val, sample_weight).
 
         ``sample_weight`` (n,) weights each sample's loss: a batch's loss is
-        sum(w * loss) / batch size, and metrics become weighted means, as in Keras.
+        sum(w * loss) / batch size, as in Keras; metrics stay unweighted, as Keras's do.
         ``class_weight`` ({class: weight}) gives every sample its class's weight.
         """
         self._require_compiled("fit")
@@ -456,7 +460,7 @@ class Sequential:
         for epoch in range(epochs):
             bar = ProgressBar(epoch, epochs, n_batches, verbose)
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-            loss_sum, metric_totals = 0.0, []  # metric_totals: one list of (sum w*value, sum w) per batch
+            loss_sum, metric_totals = 0.0, []  # metric_totals: one list of (sum, count) per batch
             for step, start in enumerate(range(0, n_samples, batch_size)):
                 index = order[start:start + batch_size]
                 x_batch, y_batch = x[index], y[index]
@@ -464,7 +468,7 @@ class Sequential:
                 loss, y_pred = self._train_step(x_batch, y_batch, fused, w_batch)
                 loss_sum += loss * len(index)
                 if self.metric_names:
-                    metric_totals.append(self._metric_totals(y_batch, y_pred, w_batch))
+                    metric_totals.append(self._metric_totals(y_batch, y_pred))
                 if verbose:
                     bar.update(step + 1, {"loss": loss_sum / (start + len(index))})
             logs = {"loss": loss_sum / n_samples}
@@ -482,7 +486,7 @@ class Sequential:
         if weights is not None:
             values = values * weights.reshape(-1, *[1] * (values.ndim - 1))
         logs = {prefix + "loss": float(np.mean(values)) + self._regularization_penalty()}
-        logs.update(self._metric_logs([self._metric_totals(y, y_pred, weights)], prefix))
+        logs.update(self._metric_logs([self._metric_totals(y, y_pred)], prefix))
         return logs
 
     def _regularization_penalty(self):
@@ -494,8 +498,8 @@ class Sequential:
 
         ``batch_size`` (None means 32, as in Keras) only sets how many samples go through
         the network at once; the result is the mean over all samples either way.
-        ``sample_weight`` (n,) makes it sum(w * loss) / n and metrics weighted means, as
-        in Keras. ``return_dict=True`` returns {"loss": ..., metric name: ...}.
+        ``sample_weight`` (n,) makes the loss sum(w * loss) / n, as in Keras (metrics stay
+        unweighted). ``return_dict=True`` returns {"loss": ..., metric name: ...}.
         """
         self._require_compiled("evaluate")
         x = self._prepare_x(x)
