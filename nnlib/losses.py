@@ -17,6 +17,8 @@ computed from logits (``from_logits=True``) have no clip and keep learning.
 Probabilities in float16 are computed in float32, as Keras's loss objects do, since
 1 - EPSILON rounds to 1 in float16.
 """
+import functools
+
 import numpy as np
 
 from . import activations
@@ -114,10 +116,23 @@ def _probabilities(y_pred):
     return y_pred.astype(np.float32) if y_pred.dtype == np.float16 else y_pred
 
 
+@functools.lru_cache(maxsize=None)
+def _bounds(dtype):
+    """The clip bounds EPSILON and 1 - EPSILON rounded to ``dtype``, as Keras rounds them."""
+    return dtype.type(EPSILON), dtype.type(1.0 - EPSILON)
+
+
+def _clip(p):
+    """clip(p, EPSILON, 1 - EPSILON)."""
+    low, high = _bounds(p.dtype)
+    return np.minimum(np.maximum(p, low), high)
+
+
 def _clip_slope(p):
     """d clip(p, EPSILON, 1 - EPSILON) / dp as JAX computes it: 1 inside, 0 outside, 1/2 on a bound."""
-    slope = ((p > EPSILON) & (p < 1.0 - EPSILON)).astype(p.dtype)
-    slope[(p == EPSILON) | (p == 1.0 - EPSILON)] = 0.5
+    low, high = _bounds(p.dtype)
+    slope = ((p > low) & (p < high)).astype(p.dtype)
+    slope[(p == low) | (p == high)] = 0.5
     return slope
 
 
@@ -224,19 +239,19 @@ def softmax_cross_entropy_delta(y_true, p):
     """
     p = _probabilities(p)
     n = len(p)
-    total = np.sum(p, axis=-1, keepdims=True)
-    if y_true.ndim == 1:
+    total = p.sum(axis=-1, keepdims=True)
+    if y_true.ndim == 1:  # integer labels: only the true class has t = 1
         rows = np.arange(n)
         q = p[rows, y_true] / total[:, 0]
-        values = -np.log(np.clip(q, EPSILON, 1.0 - EPSILON))
-        weight = _clip_slope(q)
-        delta = p * (weight[:, None] / total)
-        delta[rows, y_true] -= weight
+        values = -np.log(_clip(q))
+        slope = _clip_slope(q)
+        delta = p * (slope[:, None] / total)
+        delta[rows, y_true] -= slope
     else:
         q = p / total
-        values = -np.sum(y_true * np.log(np.clip(q, EPSILON, 1.0 - EPSILON)), axis=-1)
+        values = -np.sum(y_true * np.log(_clip(q)), axis=-1)
         weighted = _clip_slope(q) * y_true
-        delta = p * (np.sum(weighted, axis=-1, keepdims=True) / total) - weighted
+        delta = p * (weighted.sum(axis=-1, keepdims=True) / total) - weighted
     delta /= n
     return values, delta
 

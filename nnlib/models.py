@@ -325,11 +325,10 @@ class Sequential:
 
     def _metric_logs(self, totals, prefix=""):
         """{name: mean} from the per-batch totals of ``_metric_totals``."""
-        logs = {}
-        for index, name in enumerate(self.metric_names):
-            value, count = (sum(batch[index][i] for batch in totals) for i in (0, 1))
-            logs[prefix + name] = float(value / count)
-        return logs
+        if not self.metric_names:
+            return {}
+        sums = np.sum(totals, axis=0)  # shape (n_metrics, 2): the sums of values, the counts
+        return {prefix + name: float(value / count) for name, (value, count) in zip(self.metric_names, sums)}
 
     # --- training -----------------------------------------------------------------------------------
 
@@ -365,7 +364,7 @@ class Sequential:
         if weights is not None:
             values = values * weights.reshape(-1, *[1] * (values.ndim - 1))
             delta = delta * weights.reshape(-1, *[1] * (delta.ndim - 1))
-        loss = float(np.mean(values))
+        loss = float(values.sum() / values.size)  # the mean (np.mean costs more on small arrays)
         first, last = self.layers[0], self.layers[-1]
         if fused:
             delta = last.backward_from_z(delta, input_gradient=last is not first)
@@ -375,8 +374,8 @@ class Sequential:
         for layer in remaining:
             delta = layer.backward(delta, input_gradient=layer is not first)
         loss += self._add_regularization()
-        params = [layer.params[key] for layer, key in self._parameters()]
-        self.optimizer.apply(params, self.gradients())
+        params = [param for layer in self.layers for param in layer.params.values()]
+        self.optimizer.apply(params, [layer.grads[key] for layer in self.layers for key in layer.params])
         return loss, y_pred
 
     def _add_regularization(self):
