@@ -20,6 +20,7 @@ import hashlib
 import math
 import os
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +123,21 @@ def digit_glyphs():
     Used in chapter 7, Training a network.
     """
     return _glyph_set(_DIGIT_GRIDS, DIGIT_SHAPE)
+
+
+def _is_real(value):
+    """True for a finite real number (bools and strings are not)."""
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and bool(np.isfinite(value)))
+
+
+def _check_seed(seed):
+    """A seed for ``numpy.random.default_rng``: None, a non-negative int, or a Generator."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected None, a non-negative integer or a numpy Generator, got {seed!r}.")
+    return seed
 
 
 def _check_binary_pixels(x, name):
@@ -232,9 +248,11 @@ def spirals(n=100, noise=0.2, seed=0, n_classes=2, turns=1.25):
     """
     _check_int_in_range(n, "n", 2, 10**7)
     _check_int_in_range(n_classes, "n_classes", 2, 100)
-    if not np.isfinite(noise) or noise < 0:
+    if not _is_real(noise) or noise < 0:
         raise ValueError(f"noise: expected a number >= 0, got {noise!r}.")
-    rng = np.random.default_rng(seed)
+    if not _is_real(turns):
+        raise ValueError(f"turns: expected a finite number of turns such as 1.25, got {turns!r}.")
+    rng = np.random.default_rng(_check_seed(seed))
     t = np.linspace(0.0, 1.0, n)
     points, labels = [], []
     for k in range(n_classes):
@@ -382,10 +400,20 @@ def _read_bytes(path):
     return raw
 
 
-def _parse_idx(raw, name):
-    """Parse IDX bytes: 4-byte magic (0, 0, type code, ndim), ndim big-endian uint32 sizes, data."""
+def _parse_idx(raw, name, expected_magic=None):
+    """Parse IDX bytes: 4-byte magic (0, 0, type code, ndim), ndim big-endian uint32 sizes, data.
+
+    With ``expected_magic`` the magic number is compared first, before any size is read, so a
+    swapped or foreign file is named as such rather than as a size mismatch.
+    """
     if len(raw) < 4:
         raise ValueError(f"{name}: not an IDX file: expected at least a 4-byte magic number, got {len(raw)} byte(s).")
+    magic = int.from_bytes(raw[:4], "big")
+    if expected_magic is not None and magic != expected_magic:
+        raise ValueError(
+            f"{name}: expected the magic number {expected_magic} ({expected_magic:#010x}), "
+            f"got {magic} ({magic:#010x}). Are the images and labels files swapped?"
+        )
     if raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
         raise ValueError(
             f"{name}: not an IDX file: expected a magic number 0x0000TTDD (TT a type code in "
@@ -482,16 +510,21 @@ def _verify_sha256(path, sha256):
 
 
 def _read_mnist_part(path, expected_magic):
-    magic, array = _parse_idx(_read_bytes(path), path.name)
-    if magic != expected_magic:
-        raise ValueError(
-            f"{path.name}: expected the magic number {expected_magic} ({expected_magic:#010x}), "
-            f"got {magic} ({magic:#010x}). Are the images and labels files swapped?"
-        )
-    return array
+    return _parse_idx(_read_bytes(path), path.name, expected_magic)[1]
 
 
-def load_mnist(path, kind="train", sha256=None, cache=False):
+def _check_labels(labels, num_classes, name):
+    """MNIST labels must be class numbers 0..num_classes-1 (None skips the check)."""
+    if num_classes is None or labels.size == 0:
+        return
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or high >= num_classes:
+        raise ValueError(f"{name}: expected labels from 0 to {num_classes - 1} (num_classes={num_classes}), "
+                         f"got values from {low} to {high}. For another label range pass num_classes "
+                         "(or num_classes=None).")
+
+
+def load_mnist(path, kind="train", sha256=None, cache=False, num_classes=10):
     """Read MNIST (or a data set in the same format) from the IDX files in the folder ``path``.
 
     ``kind`` is ``"train"`` (train-images-idx3-ubyte, train-labels-idx1-ubyte) or ``"test"``
@@ -503,8 +536,12 @@ def load_mnist(path, kind="train", sha256=None, cache=False):
 
     ``sha256``: optional dict {file name: hex digest}; each file read is checked against it
     (ValueError on a mismatch or a missing entry). ``cache=True`` saves the parsed arrays as
-    ``mnist-<kind>.npz`` next to the files and reads that on later calls while it is newer than
-    both IDX files.
+    ``mnist-<kind>.npz`` next to the files, together with each IDX file's name, size and SHA-256
+    digest, and reads it on later calls while those still match the files (dates are not
+    trusted: a copied or restored file keeps or changes its date independently of its content);
+    a cache that is corrupted, foreign or stale is re-parsed from the IDX files and rewritten,
+    with a warning for the first two. ``num_classes``: labels must lie in 0..num_classes-1
+    (10 for MNIST; None skips the check).
 
     Returns ``(images, labels)``: uint8 arrays of shapes (n, rows, cols) -- (n, 28, 28) for
     MNIST -- and (n,). Used in chapter 9, Real data.
@@ -526,10 +563,17 @@ def load_mnist(path, kind="train", sha256=None, cache=False):
         _verify_sha256(images_path, sha256)
         _verify_sha256(labels_path, sha256)
 
+    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer))
+                                    or num_classes < 1):
+        raise ValueError(f"num_classes: expected a positive integer or None, got {num_classes!r}.")
+
     cache_path = folder / f"mnist-{prefix}.npz"
-    if cache and _cache_is_fresh(cache_path, images_path, labels_path):
-        with np.load(cache_path) as cached:
-            return cached["images"], cached["labels"]
+    sources = _source_record(images_path, labels_path) if cache else None
+    if cache:
+        cached = _read_cache(cache_path, sources)
+        if cached is not None:
+            _check_labels(cached[1], num_classes, f"{cache_path.name} (labels)")
+            return cached
 
     images = _read_mnist_part(images_path, MNIST_IMAGES_MAGIC)
     labels = _read_mnist_part(labels_path, MNIST_LABELS_MAGIC)
@@ -538,22 +582,52 @@ def load_mnist(path, kind="train", sha256=None, cache=False):
             f"load_mnist: {images_path.name} holds {len(images)} images but {labels_path.name} "
             f"holds {len(labels)} labels; expected the same number."
         )
+    _check_labels(labels, num_classes, labels_path.name)
     if cache:
-        _write_cache(cache_path, images, labels)
+        _write_cache(cache_path, images, labels, sources)
     return images, labels
 
 
-def _cache_is_fresh(cache_path, *sources):
+_CACHE_FORMAT = "nnlib-mnist-cache-1"
+
+
+def _source_record(*paths):
+    """A small array naming each source file with its size and SHA-256 digest: what the cache is keyed on."""
+    return np.array([[path.name, str(path.stat().st_size), _sha256_of(path)] for path in paths])
+
+
+def _read_cache(cache_path, sources):
+    """The cached (images, labels) if the cache matches ``sources``; None to re-parse the IDX files.
+
+    A missing cache or one made from other files (stale) is silently rebuilt; an unreadable or
+    foreign one is rebuilt with a warning, never with a raw BadZipFile or KeyError.
+    """
     if not cache_path.is_file():
-        return False
-    cache_time = cache_path.stat().st_mtime
-    return all(cache_time >= source.stat().st_mtime for source in sources)
+        return None
+    try:
+        with np.load(cache_path, allow_pickle=False) as cached:
+            if "format" not in cached.files or str(cached["format"]) != _CACHE_FORMAT:
+                raise KeyError("it was not written by load_mnist")
+            recorded, images, labels = cached["sources"], cached["images"], cached["labels"]
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError) as error:
+        warnings.warn(f"load_mnist: ignoring the unreadable or foreign cache {cache_path.name} ({error}); "
+                      "re-parsing the IDX files and rewriting it.", stacklevel=3)
+        return None
+    if recorded.shape != sources.shape or not np.array_equal(recorded, sources):
+        return None  # the IDX files changed: rebuild
+    if images.dtype != np.uint8 or labels.dtype != np.uint8 or images.ndim != 3 or labels.ndim != 1 \
+            or len(images) != len(labels):
+        warnings.warn(f"load_mnist: the cache {cache_path.name} holds arrays of unexpected shapes or types "
+                      f"(images {images.dtype} {images.shape}, labels {labels.dtype} {labels.shape}); "
+                      "re-parsing the IDX files and rewriting it.", stacklevel=3)
+        return None
+    return images, labels
 
 
-def _write_cache(cache_path, images, labels):
+def _write_cache(cache_path, images, labels, sources):
     temporary = cache_path.with_name(cache_path.stem + ".partial.npz")
     try:
-        np.savez(temporary, images=images, labels=labels)
+        np.savez(temporary, images=images, labels=labels, sources=sources, format=np.array(_CACHE_FORMAT))
         os.replace(temporary, cache_path)
     except OSError as error:
         warnings.warn(f"load_mnist: could not write the cache {cache_path.name} ({error}); continuing without it.")
@@ -623,11 +697,12 @@ def train_test_split(x, y, test_size=0.25, stratify=False, seed=0):
         raise ValueError(f"x, y: expected arrays with one sample per row, got shapes {x.shape} and {y.shape}.")
     check_same_length(x, y)
     check_finite(x, "x")
+    check_finite(y, "y")
     n = len(x)
     if n < 2:
         raise ValueError(f"x: expected at least 2 samples to split, got {n}.")
     n_test = _test_count(test_size, n)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
     if stratify:
         labels = _class_labels(y)
         classes = np.unique(labels)

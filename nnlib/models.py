@@ -4,29 +4,17 @@ The training loop is derived in chapter 7, Training a network; the forward and
 backward passes it calls are those of chapters 3 and 6. Names, arguments and
 defaults follow ``keras.Sequential``, so chapter 10 can map one onto the other.
 """
+import os
+import zipfile
+
 import numpy as np
 
 from . import config, losses, metrics as metrics_module, optimizers
+from .callbacks import CallbackList, History  # noqa: F401  (History is re-exported: nnlib.models.History)
 from ._progress import ProgressBar
 from ._validation import as_float_array, check_fraction, check_not_empty, check_positive_int, check_same_length
 from .layers import Input, Layer
 from .layers.base import as_shape, batch_shape, describe_batch
-
-
-class History:
-    """What ``fit`` returns: ``history`` maps "loss", metric names and "val_*" to per-epoch lists."""
-
-    def __init__(self):
-        self.history = {}
-        self.epoch = []
-
-    def append(self, epoch, logs):
-        self.epoch.append(epoch)
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
-
-    def __repr__(self):
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
 class Sequential:
@@ -38,6 +26,7 @@ class Sequential:
         self.input_shape = None
         self.optimizer = None
         self.loss = None
+        self.stop_training = False  # a callback sets it to end fit() early
         self.metric_names = []
         self._metric_functions = []
         for layer in layers or []:
@@ -156,6 +145,64 @@ class Sequential:
             for (store, key), new in zip(layer._weight_slots(), arrays):
                 store[key] = new.copy()
 
+    # --- saving and loading weights ----------------------------------------------------------------
+
+    def save_weights(self, filepath, overwrite=True):
+        """Write every layer's weights to an ``.npz`` file whose name ends in ``.weights.npz``.
+
+        Keras 3 requires ``.weights.h5``; nnlib keeps the same rule with NumPy's own format
+        (``np.savez``, no HDF5 needed): ``model.save_weights("spirals.weights.npz")``. The file
+        holds, for layer i, its name and its arrays in ``get_weights`` order (entries
+        ``"{i}/{name}/{j}"``), so ``load_weights`` can name the layer when a shape differs.
+        """
+        self._require_built("save_weights")
+        path = _weights_path(filepath)
+        if not overwrite and os.path.exists(path):
+            raise ValueError(f"filepath: {path!r} exists and overwrite=False.")
+        arrays = {}
+        for i, layer in enumerate(self.layers):
+            for j, array in enumerate(layer.get_weights()):
+                arrays[f"{i}/{layer.name}/{j}"] = array
+        arrays["__layers__"] = np.array([layer.name for layer in self.layers])
+        with open(path, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    def load_weights(self, filepath):
+        """Read weights written by ``save_weights`` into this model (layer by layer, in order).
+
+        The model must have the same layers with the same weight shapes; every array is
+        checked before any is replaced, and a mismatch names the layer, the shapes it
+        expects and the shapes in the file.
+        """
+        self._require_built("load_weights")
+        path = _weights_path(filepath)
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                files = {key: stored[key] for key in stored.files}
+        except FileNotFoundError:
+            raise FileNotFoundError(f"filepath: no weights file at {path!r}.") from None
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+            raise ValueError(f"filepath: {path!r} is not a weights file written by save_weights ({error}).") from None
+        if "__layers__" not in files:
+            raise ValueError(f"filepath: {path!r} is an .npz file but not one written by save_weights "
+                             "(it has no '__layers__' entry).")
+        names = [str(name) for name in files["__layers__"]]
+        if len(names) != len(self.layers):
+            raise ValueError(f"filepath: the file holds weights for {len(names)} layer(s) {names}, this model has "
+                             f"{len(self.layers)} {[layer.name for layer in self.layers]}.")
+        weights = []
+        for i, (layer, name) in enumerate(zip(self.layers, names)):
+            stored = []
+            while f"{i}/{name}/{len(stored)}" in files:
+                stored.append(files[f"{i}/{name}/{len(stored)}"])
+            expected = [w.shape for w in layer.get_weights()]
+            found = [w.shape for w in stored]
+            if expected != found:
+                raise ValueError(f"filepath: layer {i} {layer.name!r} expects weights of shapes {expected}, the file "
+                                 f"has {found} for its layer {i} {name!r}.")
+            weights.extend(stored)
+        self.set_weights(weights)
+
     def summary(self):
         """Print a table of layers, output shapes and parameter counts, like Keras's ``summary()``."""
         self._require_built("summary")
@@ -199,6 +246,7 @@ class Sequential:
         if loss is None:
             raise ValueError("loss: expected a loss such as 'mse' or 'binary_crossentropy', got None.")
         self.optimizer = optimizers.get(optimizer)
+        self.optimizer._attach(self)  # one optimizer object per model: its state belongs to these weights
         self.loss = losses.get_loss_object(loss)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise ValueError(f"metrics: expected a list such as ['accuracy'], got {metrics!r} "
@@ -416,7 +464,7 @@ class Sequential:
         return self._prepare_sample_weight(sample_weight, x)
 
     def fit(self, x, y, epochs=1, batch_size=None, shuffle=True, validation_data=None, validation_split=0.0,
-            verbose=1, seed=None, sample_weight=None, class_weight=None):
+            verbose=1, seed=None, callbacks=None, sample_weight=None, class_weight=None):
         """Train with mini-batch gradient descent; returns a ``History``.
 
         Each epoch shuffles the samples (seeded by ``seed``, or the library generator),
@@ -425,7 +473,9 @@ class Sequential:
         "loss" is the sample-weighted mean of the batch losses, as Keras reports it.
         ``validation_split`` holds out the last fraction of the samples (and of
         ``sample_weight``) before shuffling, as Keras does; ``validation_data`` is
-        (x_val, y_val) or (x_val, y_val, sample_weight).
+        (x_val, y_val) or (x_val, y_val, sample_weight). ``callbacks`` is a list of
+        ``nnlib.callbacks.Callback`` objects (``EarlyStopping``, ...); one that sets
+        ``model.stop_training = True`` ends training after the current batch.
 
         ``sample_weight`` (n,) weights each sample's loss: a batch's loss is
         sum(w * loss) / batch size, as in Keras; metrics stay unweighted, as Keras's do.
@@ -453,14 +503,19 @@ class Sequential:
             weights = self._class_sample_weights(class_weight, y)
         rng = config.as_rng(seed)
         fused = self._fuses_softmax_cross_entropy()
-        history = History()
         n_samples = len(x)
         n_batches = -(-n_samples // batch_size)
+        callbacks = CallbackList(callbacks, self, epochs=epochs, steps=n_batches, verbose=verbose)
+        self.stop_training = False
+        callbacks.on_train_begin()
+        logs = {}
         for epoch in range(epochs):
+            callbacks.on_epoch_begin(epoch)
             bar = ProgressBar(epoch, epochs, n_batches, verbose)
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
             loss_sum, metric_totals = 0.0, []  # metric_totals: one list of (sum, count) per batch
             for step, start in enumerate(range(0, n_samples, batch_size)):
+                callbacks.on_train_batch_begin(step)
                 index = order[start:start + batch_size]
                 x_batch, y_batch = x[index], y[index]
                 w_batch = None if weights is None else weights[index]
@@ -468,15 +523,23 @@ class Sequential:
                 loss_sum += loss * len(index)
                 if self.metric_names:
                     metric_totals.append(self._metric_totals(y_batch, y_pred))
+                batch_logs = {"loss": loss_sum / (start + len(index))}
                 if verbose:
-                    bar.update(step + 1, {"loss": loss_sum / (start + len(index))})
-            logs = {"loss": loss_sum / n_samples}
+                    bar.update(step + 1, batch_logs)
+                callbacks.on_train_batch_end(step, batch_logs)
+                if self.stop_training:
+                    break
+            n_seen = min(start + batch_size, n_samples)
+            logs = {"loss": loss_sum / n_seen}
             logs.update(self._metric_logs(metric_totals))
             if validation_data is not None:
                 logs.update(self._evaluate_logs(*validation_data, prefix="val_"))
-            history.append(epoch, logs)
+            callbacks.on_epoch_end(epoch, logs)
             bar.finish(logs)
-        return history
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return callbacks.history
 
     def _evaluate_logs(self, x, y, weights=None, prefix="", batch_size=None):
         """{"loss": ..., metric: ...} on checked (x, y): means over the samples, weighted by ``weights``."""
@@ -526,3 +589,15 @@ class Sequential:
 
     def __repr__(self):
         return f"Sequential({self.layers!r})"
+
+
+def _weights_path(filepath):
+    """The path as a string, required to end in ``.weights.npz`` (Keras's rule, with NumPy's format)."""
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise ValueError(f"filepath: expected a file name ending in '.weights.npz', got {type(filepath).__name__}.")
+    path = os.fspath(filepath)
+    if not path.endswith(".weights.npz"):
+        stem = path[:-len(".weights.h5")] if path.endswith(".weights.h5") else os.path.splitext(path)[0]
+        raise ValueError(f"filepath: expected a file name ending in '.weights.npz' (as Keras requires "
+                         f"'.weights.h5'), got {path!r}; for example {stem + '.weights.npz'!r}.")
+    return path

@@ -234,8 +234,8 @@ def test_set_weights_before_build_is_rejected():
 # --- unknown names --------------------------------------------------------------------------------------------------------
 
 def test_unknown_activation_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'\. Known activations: leaky_relu, linear, relu, "
-                                         r"sigmoid, softmax, step, tanh"):
+    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'\. Known activations: elu, gelu, leaky_relu, linear, "
+                                         r"relu, sigmoid, silu, softmax, softplus, step, swish, tanh"):
         Dense(2, activation="rleu")
 
 
@@ -247,7 +247,7 @@ def test_unknown_loss_name_lists_the_known_ones():
 
 
 def test_unknown_optimizer_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"Unknown optimizer 'adagrad'\. Known optimizers: adam, rmsprop, sgd"):
+    with pytest.raises(ValueError, match=r"Unknown optimizer 'adagrad'\. Known optimizers: adam, adamw, rmsprop, sgd"):
         Sequential([Input((2,)), Dense(1)]).compile(optimizer="adagrad", loss="mse")
 
 
@@ -487,3 +487,175 @@ def test_binary_crossentropy_in_float16_is_finite_as_keras_loss_objects_are():  
     assert np.all(np.isfinite(values)) and np.all(np.isfinite(gradient))
     np.testing.assert_allclose(values, [-np.log(np.float32(1.0) - np.float32(1.0 - 1e-7)), -np.log(np.float32(1e-7))],
                                rtol=1e-6)
+
+
+# =================================================================================================================
+# nnlib-extras block (issue 10 item 6): the review's appendix-A cases in activations, optimizers, datasets,
+# initializers and config, plus the new callbacks/optimizer features. Each case gets a clear ValueError, or
+# is Keras's (and NumPy's) own documented behaviour, tested as such.
+# =================================================================================================================
+
+from nnlib import activations, datasets, initializers  # noqa: E402
+from nnlib.callbacks import EarlyStopping  # noqa: E402
+from nnlib.optimizers import schedules  # noqa: E402
+
+
+@pytest.mark.parametrize("function", [activations.softmax, activations.relu, activations.sigmoid, activations.tanh,
+                                      activations.step, activations.linear, activations.leaky_relu,
+                                      activations.elu, activations.gelu, activations.silu, activations.softplus])
+def test_activations_of_strings_name_the_dtype(function):  # A02, A05
+    with pytest.raises(ValueError, match=r"x: expected an array of real numbers, got dtype <U1"):
+        function(np.array(["a", "b"]))
+
+
+def test_activation_of_complex_numbers_is_refused():
+    with pytest.raises(ValueError, match=r"complex numbers have no order"):
+        activations.relu(np.array([1 + 2j]))
+
+
+def test_softmax_of_an_all_minus_inf_row_is_nan_as_in_numpy_and_keras():  # A03: documented
+    with np.errstate(invalid="ignore"):
+        assert np.all(np.isnan(activations.softmax(np.array([[-np.inf, -np.inf]]))))
+    assert "all -inf" in activations.softmax.__doc__
+
+
+def test_optimizer_apply_to_integer_params_is_refused():  # O10
+    with pytest.raises(ValueError, match=r"params\[0\]: expected a float NumPy array \(it is updated in place\), "
+                                         r"got an array of dtype int64"):
+        optimizers.SGD().apply([np.array([1, 2])], [np.array([0.1, 0.2])])
+
+
+def test_optimizer_apply_to_lists_is_refused():  # O12
+    with pytest.raises(ValueError, match=r"params\[0\]: expected a float NumPy array .* got list"):
+        optimizers.Adam().apply([[1.0, 2.0]], [np.array([0.1, 0.2])])
+    with pytest.raises(ValueError, match=r"grads\[0\]: expected a NumPy array of numbers, got list"):
+        optimizers.Adam().apply([np.zeros(2)], [[0.1, 0.2]])
+    with pytest.raises(ValueError, match=r"params, grads: expected two lists of NumPy arrays, got ndarray"):
+        optimizers.Adam().apply(np.zeros(2), [np.zeros(2)])
+
+
+def test_optimizer_nan_gradient_propagates_as_documented():  # O11: Keras does the same
+    param = np.array([1.0, 2.0])
+    optimizers.SGD(0.1).apply([param], [np.array([np.nan, 1.0])])
+    assert np.isnan(param[0]) and param[1] == pytest.approx(1.9)
+    assert "NaN or infinite gradient" in optimizers.__doc__
+
+
+def test_sgd_nesterov_must_be_a_bool():  # O03
+    with pytest.raises(ValueError, match=r"nesterov: expected True or False, got 'False'"):
+        optimizers.SGD(momentum=0.9, nesterov="False")
+    with pytest.raises(ValueError, match=r"amsgrad: expected True or False, got 1"):
+        optimizers.Adam(amsgrad=1)
+
+
+def test_one_optimizer_object_cannot_train_two_models():  # F57, F58
+    shared = optimizers.Adam()
+    first = Sequential([Input((2,)), Dense(3), Dense(1)], name="first")
+    first.compile(shared, "mse")
+    first.compile(shared, "mse")  # recompiling the same model keeps it
+    second = Sequential([Input((2,)), Dense(3), Dense(1)])
+    with pytest.raises(ValueError, match=r"optimizer: this Adam object already trains the model 'first'.*"
+                                         r"Create a new optimizer for each model"):
+        second.compile(shared, "mse")
+
+
+def test_optimizer_applied_to_other_shapes_names_both():  # F57 through apply
+    adam = optimizers.Adam()
+    adam.apply([np.zeros((3, 4))], [np.ones((3, 4))])
+    with pytest.raises(ValueError, match=r"params: this Adam was built for parameters of shapes \[\(3, 4\)\].*"
+                                         r"got shapes \[\(5, 4\)\].*create a new optimizer for each model"):
+        adam.apply([np.zeros((5, 4))], [np.ones((5, 4))])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"clipnorm": 1.0, "clipvalue": 0.5}, r"clipnorm, clipvalue, global_clipnorm: expected at most one of them"),
+    ({"clipnorm": 0}, r"clipnorm: expected a positive number, got 0"),
+    ({"clipvalue": -1.0}, r"clipvalue: expected a positive number"),
+    ({"global_clipnorm": "1"}, r"global_clipnorm: expected a positive number"),
+    ({"weight_decay": float("nan")}, r"weight_decay: expected a positive number"),
+    ({"learning_rate": "0.1"}, r"learning_rate: expected a positive number"),
+])
+def test_optimizer_options_are_checked(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        optimizers.SGD(**kwargs)
+
+
+def test_adamw_needs_a_weight_decay():
+    with pytest.raises(ValueError, match=r"weight_decay: AdamW expects a positive number such as 0.004, got None"):
+        optimizers.AdamW(weight_decay=None)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: schedules.ExponentialDecay(0.1, decay_steps=0, decay_rate=0.5), r"decay_steps: expected a positive"),
+    (lambda: schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=-1), r"decay_rate: expected a positive"),
+    (lambda: schedules.PiecewiseConstantDecay([10, 20], [0.1, 0.01]), r"boundaries: expected one fewer boundary"),
+    (lambda: schedules.PiecewiseConstantDecay([20, 10], [0.1, 0.01, 0.001]), r"boundaries: expected increasing"),
+    (lambda: schedules.CosineDecay(0.1, decay_steps=10, alpha=2), r"alpha: expected a fraction in \[0, 1\]"),
+    (lambda: schedules.CosineDecay(0.1, decay_steps=10, warmup_target=0.5), r"warmup_steps: expected a positive"),
+    (lambda: schedules.CosineDecay(0.1, decay_steps=10)(-1), r"step: expected a non-negative step count"),
+])
+def test_schedule_arguments_are_checked(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_a_schedule_driven_rate_cannot_be_set_as_in_keras():
+    optimizer = optimizers.SGD(schedules.ExponentialDecay(0.1, 10, 0.5))
+    with pytest.raises(TypeError, match=r"learning_rate: this optimizer was created with a learning-rate schedule"):
+        optimizer.learning_rate = 0.01
+
+
+def test_spirals_noise_and_turns_must_be_finite_numbers():  # DS11, DS12
+    with pytest.raises(ValueError, match=r"noise: expected a number >= 0, got 'a'"):
+        datasets.spirals(noise="a")
+    with pytest.raises(ValueError, match=r"turns: expected a finite number of turns such as 1.25, got nan"):
+        datasets.spirals(turns=float("nan"))
+    with pytest.raises(ValueError, match=r"seed: expected None, a non-negative integer or a numpy Generator"):
+        datasets.spirals(seed="x")
+
+
+def test_train_test_split_refuses_nan_labels():  # DS09
+    with pytest.raises(ValueError, match=r"y: expected finite numbers, found 1 NaN or inf value\(s\), "
+                                         r"the first at index \(2,\)"):
+        datasets.train_test_split(np.zeros((5, 2)), np.array([0.0, 1.0, np.nan, 0.0, 1.0]))
+
+
+@pytest.mark.parametrize("function", [initializers.glorot_uniform, initializers.he_normal,
+                                      initializers.random_normal, initializers.zeros, initializers.ones])
+@pytest.mark.parametrize("shape", [(0, 3), (3, -1), "3", (2.5, 3), ()])
+def test_initializers_name_a_bad_shape(function, shape):
+    with pytest.raises(ValueError, match=r"shape: expected a tuple of positive integers such as \(3, 4\)"):
+        function(shape)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"stddev": -1.0}, r"stddev: expected a number >= 0"),
+                                             ({"mean": float("nan")}, r"mean: expected a finite number")])
+def test_random_normal_checks_its_moments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        initializers.random_normal((2, 2), **kwargs)
+
+
+def test_initializer_fans_of_a_convolution_kernel_follow_keras():
+    # Keras: fan_in = in_channels * receptive field, fan_out = out_channels * receptive field
+    kernel = initializers.glorot_uniform((3, 3, 2, 4), seed=0)
+    limit = np.sqrt(6.0 / (2 * 9 + 4 * 9))
+    assert kernel.shape == (3, 3, 2, 4) and np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.9 * limit
+
+
+@pytest.mark.parametrize("value", ["float8", np.float32, None, "Float32"])
+def test_set_floatx_names_the_allowed_types(value):
+    with pytest.raises(ValueError, match=r"set_floatx: expected one of \('float16', 'float32', 'float64'\)"):
+        nnlib.set_floatx(value)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_set_random_seed_needs_a_non_negative_integer(seed):
+    with pytest.raises(ValueError, match=r"seed: expected a non-negative integer"):
+        nnlib.set_random_seed(seed)
+
+
+def test_fit_refuses_a_bare_callback_and_early_stopping_refuses_a_typo_in_mode():
+    with pytest.raises(ValueError, match=r"callbacks: expected a list of callbacks, got a single EarlyStopping"):
+        binary_model().fit(X, Y_BINARY, verbose=0, callbacks=EarlyStopping(monitor="loss"))
+    with pytest.raises(ValueError, match=r"mode: expected 'auto', 'min' or 'max', got 'minimum'"):
+        EarlyStopping(mode="minimum")

@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -391,21 +392,87 @@ def test_load_mnist_cache_is_written_reused_and_refreshed(tmp_path):
     assert cache.is_file()
     with np.load(cache) as cached:
         np.testing.assert_array_equal(cached["images"], images)
+        recorded = cached["sources"]
+    assert [row[0] for row in recorded] == ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
+    assert recorded[0][2] == hashlib.sha256((tmp_path / "train-images-idx3-ubyte").read_bytes()).hexdigest()
 
-    # The cache is what is read while it is newer than the IDX files ...
+    # The cache is what is read while the recorded names, sizes and digests match the IDX files ...
     sentinel_images = np.zeros_like(images)
-    np.savez(cache, images=sentinel_images, labels=labels)
+    with np.load(cache) as cached:
+        np.savez(cache, **{key: cached[key] for key in cached.files if key != "images"}, images=sentinel_images)
     np.testing.assert_array_equal(datasets.load_mnist(tmp_path, cache=True)[0], sentinel_images)
     # ... and without cache=True the IDX files are read.
     np.testing.assert_array_equal(datasets.load_mnist(tmp_path)[0], images)
 
-    # Newer IDX files make the cache stale: it is rebuilt from them.
+
+def test_load_mnist_cache_is_keyed_on_content_not_dates(tmp_path):
+    images, labels = small_mnist(n=3, seed=0)
+    write_mnist(tmp_path, "train", images, labels)
+    datasets.load_mnist(tmp_path, cache=True)
+    cache = tmp_path / "mnist-train.npz"
+    # New files of the same size, dated *before* the cache (as a restored backup would be): rebuilt.
     new_images, new_labels = small_mnist(n=3, seed=9)
     write_mnist(tmp_path, "train", new_images, new_labels)
-    cache_time = cache.stat().st_mtime
+    old = cache.stat().st_mtime - 1000
     for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]:
-        os.utime(tmp_path / name, (cache_time + 10, cache_time + 10))
-    np.testing.assert_array_equal(datasets.load_mnist(tmp_path, cache=True)[0], new_images)
+        os.utime(tmp_path / name, (old, old))
+    loaded_images, loaded_labels = datasets.load_mnist(tmp_path, cache=True)
+    np.testing.assert_array_equal(loaded_images, new_images)
+    np.testing.assert_array_equal(loaded_labels, new_labels)
+    with np.load(cache) as cached:  # and the cache was rewritten from them
+        np.testing.assert_array_equal(cached["images"], new_images)
+    # Touching the files without changing them keeps the cache valid.
+    os.utime(tmp_path / "train-images-idx3-ubyte")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(datasets.load_mnist(tmp_path, cache=True)[0], new_images)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated zip", "foreign npz", "wrong arrays"])
+def test_load_mnist_reparses_a_corrupted_or_foreign_cache_with_a_warning(tmp_path, damage):
+    images, labels = small_mnist(n=4, seed=2)
+    write_mnist(tmp_path, "train", images, labels)
+    datasets.load_mnist(tmp_path, cache=True)
+    cache = tmp_path / "mnist-train.npz"
+    if damage == "garbage":
+        cache.write_bytes(b"this is not a zip file at all")
+    elif damage == "truncated zip":
+        cache.write_bytes(cache.read_bytes()[:200])
+    elif damage == "foreign npz":
+        np.savez(cache, weights=np.ones(3))
+    else:
+        with np.load(cache) as cached:
+            stored = {key: cached[key] for key in cached.files}
+        np.savez(cache, **dict(stored, images=np.ones((4, 2), dtype=np.float32)))
+    with pytest.warns(UserWarning, match="re-parsing the IDX files and rewriting it"):
+        loaded_images, loaded_labels = datasets.load_mnist(tmp_path, cache=True)
+    np.testing.assert_array_equal(loaded_images, images)
+    np.testing.assert_array_equal(loaded_labels, labels)
+    with warnings.catch_warnings():  # the rewritten cache is good again
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(datasets.load_mnist(tmp_path, cache=True)[0], images)
+
+
+def test_load_mnist_range_checks_the_labels(tmp_path):
+    images, labels = small_mnist(n=4)
+    labels[2] = 11
+    write_mnist(tmp_path, "train", images, labels)
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte: expected labels from 0 to 9 \(num_classes=10\), "
+                                         r"got values from \d+ to 11"):
+        datasets.load_mnist(tmp_path)
+    np.testing.assert_array_equal(datasets.load_mnist(tmp_path, num_classes=12)[1], labels)
+    np.testing.assert_array_equal(datasets.load_mnist(tmp_path, num_classes=None)[1], labels)
+    with pytest.raises(ValueError, match="num_classes: expected a positive integer or None"):
+        datasets.load_mnist(tmp_path, num_classes=0)
+
+
+def test_load_mnist_checks_the_magic_number_before_the_sizes(tmp_path):
+    images, labels = small_mnist(n=3)
+    write_mnist(tmp_path, "train", images, labels)
+    # A labels file in the images slot, also truncated: the magic number is what the message names.
+    (tmp_path / "train-images-idx3-ubyte").write_bytes((tmp_path / "train-labels-idx1-ubyte").read_bytes()[:-1])
+    with pytest.raises(ValueError, match=r"expected the magic number 2051 .*got 2049 .*swapped"):
+        datasets.load_mnist(tmp_path)
 
 
 def test_read_idx_rejects_a_file_that_is_not_idx(tmp_path):

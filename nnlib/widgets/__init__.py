@@ -20,6 +20,9 @@ module                 what it holds                                            
 ``network``            layer sizes and parameter counts: ``layer_size_explorer``    3
 ``descent``            gradient descent on a bowl: ``learning_rate_explorer``       5
 ``training``           training a small classifier: ``training_explorer``           7
+``regularization``     dropout rate or L2 factor against the curves:                12
+                       ``regularization_explorer``
+``convolution``        kernel size and stride: ``convolution_explorer``             13
 ``_checks``            argument checks shared by the modules above                  --
 =====================  ===========================================================  =======
 
@@ -27,6 +30,8 @@ Every public name is available from the package itself: ``from nnlib import widg
 ``widgets.static_slider``, ``widgets.training_explorer``, and so on.
 """
 
+from .convolution import (ConvLayerGeometry, conv_geometry, convolution_explorer, convolution_figure,
+                          static_convolution_explorer)
 from .descent import (BOWL_START, DESCENT_LEARNING_RATES, DESCENT_REGIMES, bowl, bowl_gradient, descent_figure,
                       descent_path_on_bowl, descent_regime, describe_descent, learning_rate_explorer,
                       static_learning_rate_explorer)
@@ -34,6 +39,9 @@ from .network import (LayerSummary, NetworkSummary, layer_size_explorer, layer_s
                       network_summary, static_layer_size_explorer)
 from .static import (figure_to_png_base64, render_frames, static_slider, static_slider_grid,
                      static_slider_grid_html, static_slider_html)
+from .regularization import (DROPOUT_RATES, L2_STRENGTHS, REGULARIZATION_KINDS, RegularizationRun, digits_splits,
+                             regularization_explorer, regularization_figure, static_regularization_explorer,
+                             train_with_regularization)
 from .training import (TRAINING_DATASETS, TRAINING_LEARNING_RATES, TrainingRun, static_training_explorer,
                        train_classifier_2d, training_explorer, training_figure)
 
@@ -76,4 +84,16 @@ __all__ = [
     "static_slider_grid",
     # chapter 7, Training a network
     "static_training_explorer",
+    # chapter 12, Generalisation and regularisation
+    "REGULARIZATION_KINDS",
+    "DROPOUT_RATES",
+    "L2_STRENGTHS",
+    "RegularizationRun",
+    "digits_splits",
+    "train_with_regularization",
+    "regularization_figure",
+    "regularization_explorer",
+    "static_regularization_explorer",
 ]
+__all__ += ["ConvLayerGeometry", "conv_geometry", "convolution_figure", "convolution_explorer",
+            "static_convolution_explorer"]  # chapter 13, Convolutional networks
