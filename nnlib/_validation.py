@@ -8,12 +8,30 @@ from . import config
 
 
 def as_float_array(value, name, dtype=None):
-    """Convert ``value`` to a float array of the default float type; reject NaN and inf."""
-    dtype = dtype or config.floatx()
+    """Convert ``value`` to a float array of the default float type; reject NaN and inf.
+
+    Strings and complex numbers are refused (NumPy would parse "1.5" or drop an imaginary
+    part silently), and so are finite values too large for the float type.
+    """
+    dtype = np.dtype(dtype or config.floatx())
+    raw = value if isinstance(value, np.ndarray) else None
+    if raw is None:
+        try:
+            raw = np.asarray(value)
+        except (TypeError, ValueError):
+            raw = None
+    if raw is not None and raw.dtype.kind in "USc":
+        kind = "complex numbers" if raw.dtype.kind == "c" else "strings"
+        raise ValueError(f"{name}: expected real numbers, got {kind} (dtype {raw.dtype}).")
     try:
-        array = np.asarray(value, dtype=dtype)
+        with np.errstate(over="ignore"):
+            array = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name}: expected numbers convertible to {dtype}, got {type(value).__name__} ({error}).") from None
+    if raw is not None and raw.dtype.kind == "f" and not np.all(np.isfinite(array)) and np.all(np.isfinite(raw)):
+        largest = float(np.max(np.abs(raw)))
+        raise ValueError(f"{name}: values up to {largest:.3g} exceed the range of {dtype} "
+                         f"(largest {float(np.finfo(dtype).max):.3g}); rescale the data.")
     check_finite(array, name)
     return array
 

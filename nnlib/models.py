@@ -248,6 +248,9 @@ class Sequential:
         self.optimizer = optimizers.get(optimizer)
         self.optimizer._attach(self)  # one optimizer object per model: its state belongs to these weights
         self.loss = losses.get_loss_object(loss)
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise ValueError(f"metrics: expected a list such as ['accuracy'], got {metrics!r} "
+                             f"({type(metrics).__name__}), as Keras requires.")
         metrics = list(metrics or [])
         self._metric_functions = [metrics_module.get(m) for m in metrics]
         self.metric_names = [m if isinstance(m, str) else getattr(m, "__name__", "metric") for m in metrics]
@@ -304,40 +307,123 @@ class Sequential:
                              else message) from None
         return y.astype(int) if sparse else y
 
-    def _metric_logs(self, y, y_pred, prefix=""):
-        return {prefix + name: function(y, y_pred) for name, function in zip(self.metric_names, self._metric_functions)}
+    # --- sample weights, class weights, validation data ---------------------------------------------
 
-    def _softmax_cross_entropy_fused(self):
-        """True when the output layer is a softmax Dense and the loss a cross-entropy on probabilities."""
+    def _prepare_sample_weight(self, sample_weight, x, name="sample_weight"):
+        """One weight per sample, shape (n,), as floats >= 0; None stays None (every sample weighs 1)."""
+        if sample_weight is None:
+            return None
+        weights = as_float_array(sample_weight, name)
+        if weights.ndim == 2 and weights.shape[1] == 1:
+            weights = weights[:, 0]
+        if weights.ndim != 1:
+            raise ValueError(f"{name}: expected one weight per sample, shape ({len(x)},), got shape {weights.shape}.")
+        check_same_length(x, weights, "x", name)
+        if np.any(weights < 0):
+            raise ValueError(f"{name}: expected weights >= 0, got values down to {weights.min():g}.")
+        return weights
+
+    def _class_sample_weights(self, class_weight, y):
+        """``class_weight`` ({class: weight}) as one weight per sample, the way Keras builds it.
+
+        A sample's class is its integer label, the argmax of its one-hot row, or its rounded
+        value when the target is a single column (binary). Classes not listed weigh 1.
+        """
+        if not isinstance(class_weight, dict):
+            raise ValueError(f"class_weight: expected a dict such as {{0: 1.0, 1: 5.0}}, "
+                             f"got {type(class_weight).__name__}.")
+        for key, value in class_weight.items():
+            if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or key < 0:
+                raise ValueError(f"class_weight: expected class numbers 0, 1, ... as keys, got {key!r}.")
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                    or not np.isfinite(value) or value < 0:
+                raise ValueError(f"class_weight[{key}]: expected a weight >= 0, got {value!r}.")
+        if y.ndim > 2:
+            raise ValueError(f"class_weight: works with targets of shape (n,) or (n, k), got {y.shape}; "
+                             "pass sample_weight instead.")
+        labels = y if y.ndim == 1 else (y[:, 0] if y.shape[1] == 1 else np.argmax(y, axis=1))
+        labels = np.round(labels).astype(int)
+        weights = np.ones(len(y), dtype=config.floatx())
+        for key, value in class_weight.items():
+            weights[labels == key] = value
+        return weights
+
+    def _prepare_validation_data(self, validation_data):
+        """(x_val, y_val, weights) from a tuple (x_val, y_val) or (x_val, y_val, sample_weight), checked."""
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            got = (f"a {type(validation_data).__name__} of length {len(validation_data)}"
+                   if isinstance(validation_data, (tuple, list)) else f"a {type(validation_data).__name__}")
+            raise ValueError("validation_data: expected a tuple (x_val, y_val) or (x_val, y_val, sample_weight), "
+                             f"got {got}.")
+        x_val = self._prepare_x(validation_data[0], "validation_data[0]")
+        y_val = self._prepare_y(validation_data[1], x_val, "validation_data[1]")
+        weights = validation_data[2] if len(validation_data) == 3 else None
+        return x_val, y_val, self._prepare_sample_weight(weights, x_val, "validation_data[2]")
+
+    # --- metrics ------------------------------------------------------------------------------------
+
+    def _metric_totals(self, y, y_pred):
+        """Per metric, (sum of values, count) over one batch: see ``metrics.batch_total``.
+
+        Metrics are not weighted by sample or class weights: Keras's ``compile(metrics=...)``
+        ignores them too (it weights only the loss and its separate ``weighted_metrics``).
+        """
+        return [metrics_module.batch_total(function, y, y_pred, name)
+                for name, function in zip(self.metric_names, self._metric_functions)]
+
+    def _metric_logs(self, totals, prefix=""):
+        """{name: mean} from the per-batch totals of ``_metric_totals``."""
+        if not self.metric_names:
+            return {}
+        sums = np.sum(totals, axis=0)  # shape (n_metrics, 2): the sums of values, the counts
+        return {prefix + name: float(value / count) for name, (value, count) in zip(self.metric_names, sums)}
+
+    # --- training -----------------------------------------------------------------------------------
+
+    def _fuses_softmax_cross_entropy(self):
+        """True when the model ends in softmax and the loss is a cross-entropy on probabilities.
+
+        Both spellings count: ``Dense(k, activation="softmax")`` and ``Dense(k)`` followed
+        by ``Activation("softmax")``. Training then takes the gradient for the logits in one
+        step (``losses.softmax_cross_entropy_delta``), which is exactly the chain of the
+        clipped loss's gradient and softmax's backward pass, so both spellings train alike.
+        """
         last = self.layers[-1] if self.layers else None
         return (getattr(last, "activation_name", None) == "softmax" and hasattr(last, "backward_from_z")
                 and isinstance(self.loss, (losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy))
                 and not self.loss.from_logits)
 
-    def _train_step(self, x_batch, y_batch, fused):
+    def _train_step(self, x_batch, y_batch, fused, weights=None):
         """Forward, loss, backward, update on one batch whose targets were already checked.
 
-        With a softmax output and cross-entropy (``fused``, see
-        ``_softmax_cross_entropy_fused``) the two gradients collapse into
-        dL/dz = (p - t) / n (chapter 6), which is used directly: it is faster and more
-        accurate than chaining the two. (Keras's TensorFlow backend fuses the same way.)
-        The first layer's input gradient is not computed: nothing needs it.
+        The step is the exact gradient of the loss it returns (with the clip of the
+        probabilities, chapter 4), for every loss and output. With a softmax output and
+        cross-entropy (``fused``, see ``_fuses_softmax_cross_entropy``) the gradient for the
+        logits is computed in one step (chapter 6). ``weights`` (n,) weight each sample's
+        loss, as Keras does: loss = sum(w * loss per sample) / n. The first layer's input
+        gradient is not computed: nothing needs it.
         """
         y_pred = self.forward(x_batch, training=True)
+        if fused:
+            values, delta = losses.softmax_cross_entropy_delta(y_batch, y_pred)
+        else:
+            values = self.loss.unchecked_per_sample(y_batch, y_pred)
+            delta = self.loss.unchecked_gradient(y_batch, y_pred)
+        if weights is not None:
+            values = values * weights.reshape(-1, *[1] * (values.ndim - 1))
+            delta = delta * weights.reshape(-1, *[1] * (delta.ndim - 1))
+        loss = float(values.sum() / values.size)  # the mean (np.mean costs more on small arrays)
         first, last = self.layers[0], self.layers[-1]
         if fused:
-            loss, delta = losses._softmax_cross_entropy(y_batch, y_pred)
             delta = last.backward_from_z(delta, input_gradient=last is not first)
             remaining = self.layers[-2::-1]
         else:
-            loss = float(np.mean(self.loss.unchecked_per_sample(y_batch, y_pred)))
-            delta = self.loss.unchecked_gradient(y_batch, y_pred)
             remaining = self.layers[::-1]
         for layer in remaining:
             delta = layer.backward(delta, input_gradient=layer is not first)
         loss += self._add_regularization()
-        params = [layer.params[key] for layer, key in self._parameters()]
-        self.optimizer.apply(params, self.gradients())
+        params = [param for layer in self.layers for param in layer.params.values()]
+        self.optimizer.apply(params, [layer.grads[key] for layer in self.layers for key in layer.params])
         return loss, y_pred
 
     def _add_regularization(self):
@@ -353,46 +439,70 @@ class Sequential:
                 layer.add_regularization_gradients()
         return penalty
 
-    def train_on_batch(self, x, y):
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """One gradient step on one batch. Returns the loss before the step (and metrics, if compiled)."""
         self._require_compiled("train_on_batch")
         x = self._prepare_x(x)
         y = self._prepare_y(y, x)
-        loss, y_pred = self._train_step(x, y, self._softmax_cross_entropy_fused())
+        weights = self._sample_weights(sample_weight, class_weight, x, y)
+        loss, y_pred = self._train_step(x, y, self._fuses_softmax_cross_entropy(), weights)
         if not self.metric_names:
             return loss
-        return [loss, *self._metric_logs(y, y_pred).values()]
+        return [loss, *self._metric_logs([self._metric_totals(y, y_pred)]).values()]
 
-    def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None, validation_split=0.0,
-            verbose=1, seed=None, callbacks=None):
+    @staticmethod
+    def _check_weight_arguments(sample_weight, class_weight):
+        if sample_weight is not None and class_weight is not None:
+            raise ValueError("class_weight: cannot be combined with sample_weight (Keras refuses this too); "
+                             "fold the class weights into sample_weight.")
+
+    def _sample_weights(self, sample_weight, class_weight, x, y):
+        """The per-sample training weights from ``sample_weight`` or ``class_weight`` (not both, as in Keras)."""
+        self._check_weight_arguments(sample_weight, class_weight)
+        if class_weight is not None:
+            return self._class_sample_weights(class_weight, y)
+        return self._prepare_sample_weight(sample_weight, x)
+
+    def fit(self, x, y, epochs=1, batch_size=None, shuffle=True, validation_data=None, validation_split=0.0,
+            verbose=1, seed=None, callbacks=None, sample_weight=None, class_weight=None):
         """Train with mini-batch gradient descent; returns a ``History``.
 
         Each epoch shuffles the samples (seeded by ``seed``, or the library generator),
-        cuts them into batches of ``batch_size`` (the last may be smaller), and applies
-        one optimizer step per batch. The epoch's "loss" is the sample-weighted mean of
-        the batch losses, as Keras reports it. ``validation_split`` holds out the last
-        fraction of the samples before shuffling, as Keras does. ``callbacks`` is a list
-        of ``nnlib.callbacks.Callback`` objects (``EarlyStopping``, ...); one that sets
+        cuts them into batches of ``batch_size`` (None means 32, as in Keras; the last
+        batch may be smaller), and applies one optimizer step per batch. The epoch's
+        "loss" is the sample-weighted mean of the batch losses, as Keras reports it.
+        ``validation_split`` holds out the last fraction of the samples (and of
+        ``sample_weight``) before shuffling, as Keras does; ``validation_data`` is
+        (x_val, y_val) or (x_val, y_val, sample_weight). ``callbacks`` is a list of
+        ``nnlib.callbacks.Callback`` objects (``EarlyStopping``, ...); one that sets
         ``model.stop_training = True`` ends training after the current batch.
+
+        ``sample_weight`` (n,) weights each sample's loss: a batch's loss is
+        sum(w * loss) / batch size, as in Keras; metrics stay unweighted, as Keras's do.
+        ``class_weight`` ({class: weight}) gives every sample its class's weight.
         """
         self._require_compiled("fit")
         check_positive_int(epochs, "epochs")
+        batch_size = 32 if batch_size is None else batch_size
         check_positive_int(batch_size, "batch_size")
         check_fraction(validation_split, "validation_split")
         x = self._prepare_x(x)
         y = self._prepare_y(y, x)
+        self._check_weight_arguments(sample_weight, class_weight)
+        weights = self._prepare_sample_weight(sample_weight, x)
         if validation_split and validation_data is None:
             n_train = int(np.floor(len(x) * (1.0 - validation_split)))  # as Keras: round down
             if n_train <= 0 or n_train >= len(x):
                 raise ValueError(f"validation_split: {validation_split} leaves no training or no validation samples.")
             x, x_val, y, y_val = x[:n_train], x[n_train:], y[:n_train], y[n_train:]
-            validation_data = (x_val, y_val)
+            validation_data = (x_val, y_val, None if weights is None else weights[n_train:])
+            weights = None if weights is None else weights[:n_train]
         elif validation_data is not None:
-            x_val = self._prepare_x(validation_data[0], "validation_data[0]")
-            y_val = self._prepare_y(validation_data[1], x_val, "validation_data[1]")
-            validation_data = (x_val, y_val)
+            validation_data = self._prepare_validation_data(validation_data)
+        if class_weight is not None:  # after the split: class weights are for training only, as in Keras
+            weights = self._class_sample_weights(class_weight, y)
         rng = config.as_rng(seed)
-        fused = self._softmax_cross_entropy_fused()
+        fused = self._fuses_softmax_cross_entropy()
         n_samples = len(x)
         n_batches = -(-n_samples // batch_size)
         callbacks = CallbackList(callbacks, self, epochs=epochs, steps=n_batches, verbose=verbose)
@@ -403,15 +513,16 @@ class Sequential:
             callbacks.on_epoch_begin(epoch)
             bar = ProgressBar(epoch, epochs, n_batches, verbose)
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-            loss_sum, metric_rows = 0.0, []  # metric_rows: one [batch size * metric, ...] per batch
+            loss_sum, metric_totals = 0.0, []  # metric_totals: one list of (sum, count) per batch
             for step, start in enumerate(range(0, n_samples, batch_size)):
                 callbacks.on_train_batch_begin(step)
                 index = order[start:start + batch_size]
                 x_batch, y_batch = x[index], y[index]
-                loss, y_pred = self._train_step(x_batch, y_batch, fused)
+                w_batch = None if weights is None else weights[index]
+                loss, y_pred = self._train_step(x_batch, y_batch, fused, w_batch)
                 loss_sum += loss * len(index)
                 if self.metric_names:
-                    metric_rows.append([len(index) * f(y_batch, y_pred) for f in self._metric_functions])
+                    metric_totals.append(self._metric_totals(y_batch, y_pred))
                 batch_logs = {"loss": loss_sum / (start + len(index))}
                 if verbose:
                     bar.update(step + 1, batch_logs)
@@ -420,8 +531,7 @@ class Sequential:
                     break
             n_seen = min(start + batch_size, n_samples)
             logs = {"loss": loss_sum / n_seen}
-            if self.metric_names:
-                logs.update(zip(self.metric_names, (np.sum(metric_rows, axis=0) / n_seen).tolist()))
+            logs.update(self._metric_logs(metric_totals))
             if validation_data is not None:
                 logs.update(self._evaluate_logs(*validation_data, prefix="val_"))
             callbacks.on_epoch_end(epoch, logs)
@@ -431,21 +541,37 @@ class Sequential:
         callbacks.on_train_end(logs)
         return callbacks.history
 
-    def _evaluate_logs(self, x, y, prefix=""):
-        y_pred = self.forward(x)
-        penalty = sum(layer.regularization_penalty() for layer in self.layers)  # as Keras (chapter 12)
-        logs = {prefix + "loss": float(np.mean(self.loss.unchecked_per_sample(y, y_pred))) + penalty}
-        logs.update(self._metric_logs(y, y_pred, prefix))
+    def _evaluate_logs(self, x, y, weights=None, prefix="", batch_size=None):
+        """{"loss": ..., metric: ...} on checked (x, y): means over the samples, weighted by ``weights``."""
+        y_pred = self.forward(x) if batch_size is None else self.predict(x, batch_size=batch_size)
+        values = self.loss.unchecked_per_sample(y, y_pred)
+        if weights is not None:
+            values = values * weights.reshape(-1, *[1] * (values.ndim - 1))
+        logs = {prefix + "loss": float(np.mean(values)) + self._regularization_penalty()}
+        logs.update(self._metric_logs([self._metric_totals(y, y_pred)], prefix))
         return logs
 
-    def evaluate(self, x, y, verbose=0):
-        """The mean loss on (x, y), or [loss, metric, ...] when metrics were compiled."""
+    def _regularization_penalty(self):
+        """The summed weight penalties, which Keras includes in every loss it reports (chapter 12)."""
+        return sum(layer.regularization_penalty() for layer in self.layers if layer.regularizers)
+
+    def evaluate(self, x, y, batch_size=None, verbose=0, sample_weight=None, return_dict=False):
+        """The mean loss on (x, y), or [loss, metric, ...] when metrics were compiled.
+
+        ``batch_size`` (None means 32, as in Keras) only sets how many samples go through
+        the network at once; the result is the mean over all samples either way.
+        ``sample_weight`` (n,) makes the loss sum(w * loss) / n, as in Keras (metrics stay
+        unweighted). ``return_dict=True`` returns {"loss": ..., metric name: ...}.
+        """
         self._require_compiled("evaluate")
         x = self._prepare_x(x)
         y = self._prepare_y(y, x)
-        logs = self._evaluate_logs(x, y)
+        weights = self._prepare_sample_weight(sample_weight, x)
+        logs = self._evaluate_logs(x, y, weights, batch_size=32 if batch_size is None else batch_size)
         if verbose:
             print(" - ".join(f"{key}: {value:.4f}" for key, value in logs.items()))
+        if return_dict:
+            return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 

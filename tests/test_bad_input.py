@@ -83,7 +83,7 @@ def test_empty_data_is_rejected(method):
 
 
 def test_non_numeric_x_is_rejected():
-    with pytest.raises(ValueError, match=r"x: expected numbers convertible to float32, got list"):
+    with pytest.raises(ValueError, match=r"x: expected real numbers, got strings \(dtype <U1\)"):
         binary_model().predict([["a", "b"]])
 
 
@@ -241,8 +241,8 @@ def test_unknown_activation_name_lists_the_known_ones():
 
 def test_unknown_loss_name_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"Unknown loss 'cross_entropy'\..*binary_crossentropy, "
-                                         r"categorical_crossentropy, mean_squared_error, mse, "
-                                         r"sparse_categorical_crossentropy"):
+                                         r"categorical_crossentropy, huber, mae, mean_absolute_error, "
+                                         r"mean_squared_error, mse, sparse_categorical_crossentropy"):
         Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss="cross_entropy")
 
 
@@ -353,6 +353,140 @@ def test_optimizer_apply_with_mismatched_lists_is_rejected():
 def test_sgd_momentum_outside_range_is_rejected():
     with pytest.raises(ValueError, match=r"momentum: expected a fraction in \[0, 1\], got 1\.5"):
         optimizers.SGD(momentum=1.5)
+
+
+# --- the review's unclear and silent cases (appendix A of the nnlib review) -----------------------------------
+
+@pytest.mark.parametrize("validation_data, got", [((X,), "tuple of length 1"), (X, "ndarray"),
+                                                  ((X, Y_BINARY, None, None), "tuple of length 4")])
+def test_validation_data_that_is_not_a_pair_or_triple_is_rejected(validation_data, got):  # F46, F47
+    with pytest.raises(ValueError, match=rf"validation_data: expected a tuple \(x_val, y_val\) or "
+                                         rf"\(x_val, y_val, sample_weight\), got a {got}"):
+        binary_model().fit(X, Y_BINARY, verbose=0, validation_data=validation_data)
+
+
+@pytest.mark.parametrize("method", ["fit", "predict", "evaluate", "train_on_batch"])
+def test_an_empty_model_is_rejected(method):  # F56, P04
+    model = Sequential()
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match="the model has no layers"):
+        call(model, method, X, Y_BINARY)
+
+
+def test_a_metrics_string_is_rejected_with_the_list_form():  # C03 (Keras refuses it too)
+    with pytest.raises(ValueError, match=r"metrics: expected a list such as \['accuracy'\], got 'accuracy'"):
+        Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss="mse", metrics="accuracy")
+
+
+@pytest.mark.parametrize("result", [None, "0.5", np.ones(3)])
+def test_a_metric_that_returns_no_number_per_batch_or_sample_is_rejected(result):  # C10
+    model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[lambda y_true, y_pred: result])
+    with pytest.raises(ValueError, match=r"metrics: '<lambda>' returned .*; expected a number or one number "
+                                         r"per sample \(shape \(4,\)\)"):
+        model.evaluate(X, Y_BINARY)
+
+
+def test_values_beyond_the_float_range_are_named_as_such():  # F12
+    with pytest.raises(ValueError, match=r"x: values up to 1e\+39 exceed the range of float32"):
+        binary_model().fit(np.full((4, 2), 1e39), Y_BINARY, verbose=0)
+
+
+@pytest.mark.parametrize("x, kind", [(X.astype(str), "strings"), (X + 1j, "complex numbers")])
+def test_strings_and_complex_numbers_are_rejected(x, kind):  # F23, F28
+    with pytest.raises(ValueError, match=rf"x: expected real numbers, got {kind}"):
+        binary_model().fit(x, Y_BINARY, verbose=0)
+
+
+def test_a_loss_function_given_strings_names_the_argument():  # L04
+    with pytest.raises(ValueError, match=r"y_pred: expected real numbers, got an array of dtype <U1"):
+        losses.mean_squared_error(np.zeros((2, 1)), np.array([["a"], ["b"]]))
+
+
+@pytest.mark.parametrize("loss_class", [losses.BinaryCrossentropy, losses.CategoricalCrossentropy,
+                                        losses.SparseCategoricalCrossentropy])
+def test_from_logits_must_be_a_boolean(loss_class):  # L07
+    with pytest.raises(ValueError, match=r"from_logits: expected True or False, got 'no'"):
+        loss_class(from_logits="no")
+
+
+def test_huber_delta_must_be_positive():
+    with pytest.raises(ValueError, match=r"delta: expected a positive number, got 0"):
+        losses.Huber(delta=0)
+
+
+def test_binary_accuracy_with_another_shape_names_both():  # M01
+    with pytest.raises(ValueError, match=r"y_true: binary_accuracy expects the shape of y_pred \(4, 2\), got \(4,\)"):
+        nnlib.metrics.binary_accuracy(Y_BINARY, np.full((4, 2), 0.7))
+
+
+def test_categorical_accuracy_with_integer_labels_points_to_the_sparse_form():  # M03 (Keras is silently wrong)
+    with pytest.raises(ValueError, match=r"categorical_accuracy expects one-hot rows .* use sparse_categorical_accuracy"):
+        nnlib.metrics.categorical_accuracy(Y_SPARSE, Y_ONE_HOT)
+
+
+def test_sparse_accuracy_with_one_hot_rows_points_to_the_categorical_form():  # M04 (Keras is silently wrong)
+    with pytest.raises(ValueError, match=r"sparse_categorical_accuracy expects integer labels .* use "
+                                         r"categorical_accuracy for one-hot rows"):
+        nnlib.metrics.sparse_categorical_accuracy(Y_ONE_HOT, Y_ONE_HOT)
+
+
+def test_accuracy_of_nan_predictions_is_rejected():  # M07
+    with pytest.raises(ValueError, match=r"y_pred: expected finite numbers"):
+        nnlib.metrics.accuracy(Y_BINARY, np.array([0.2, np.nan, 0.9, 0.1]))
+
+
+def test_confusion_matrix_num_classes_must_be_an_integer():  # M08
+    with pytest.raises(ValueError, match=r"num_classes: expected a positive integer, got '3'"):
+        nnlib.metrics.confusion_matrix([0, 1], [1, 1], num_classes="3")
+
+
+# --- sample and class weights ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("weights, message", [
+    (np.ones(3), r"sample_weight: expected the same number of rows as x \(4\), got 3"),
+    (np.ones((4, 2)), r"sample_weight: expected one weight per sample, shape \(4,\), got shape \(4, 2\)"),
+    (np.array([1.0, -1.0, 1.0, 1.0]), r"sample_weight: expected weights >= 0, got values down to -1"),
+    (np.array([1.0, np.nan, 1.0, 1.0]), r"sample_weight: expected finite numbers"),
+])
+@pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch"])
+def test_bad_sample_weights_are_rejected(method, weights, message):
+    model = binary_model()
+    kwargs = {"verbose": 0} if method == "fit" else {}
+    with pytest.raises(ValueError, match=message):
+        getattr(model, method)(X, Y_BINARY, sample_weight=weights, **kwargs)
+
+
+def test_bad_validation_sample_weights_are_named_as_validation_data():
+    with pytest.raises(ValueError, match=r"validation_data\[2\]: expected the same number of rows as x \(4\), got 2"):
+        binary_model().fit(X, Y_BINARY, verbose=0, validation_data=(X, Y_BINARY, [1.0, 1.0]))
+
+
+@pytest.mark.parametrize("class_weight, message", [
+    ([1.0, 2.0], r"class_weight: expected a dict such as \{0: 1.0, 1: 5.0\}, got list"),
+    ({"0": 1.0}, r"class_weight: expected class numbers 0, 1, ... as keys, got '0'"),
+    ({0: -1.0}, r"class_weight\[0\]: expected a weight >= 0, got -1.0"),
+    ({1: float("nan")}, r"class_weight\[1\]: expected a weight >= 0, got nan"),
+])
+def test_bad_class_weights_are_rejected(class_weight, message):
+    with pytest.raises(ValueError, match=message):
+        binary_model().fit(X, Y_BINARY, verbose=0, class_weight=class_weight)
+
+
+def test_sample_and_class_weights_together_are_rejected():  # as in Keras
+    with pytest.raises(ValueError, match=r"class_weight: cannot be combined with sample_weight"):
+        binary_model().fit(X, Y_BINARY, verbose=0, sample_weight=np.ones(4), class_weight={0: 2.0})
+
+
+# --- float16 ----------------------------------------------------------------------------------------------------------
+
+def test_binary_crossentropy_in_float16_is_finite_as_keras_loss_objects_are():  # review 4e
+    y_true, y_pred = np.array([[0.0], [1.0]], np.float16), np.array([[1.0], [0.0]], np.float16)
+    values = losses.binary_crossentropy(y_true, y_pred)
+    gradient = losses.binary_crossentropy_gradient(y_true, y_pred)
+    assert np.all(np.isfinite(values)) and np.all(np.isfinite(gradient))
+    np.testing.assert_allclose(values, [-np.log(np.float32(1.0) - np.float32(1.0 - 1e-7)), -np.log(np.float32(1e-7))],
+                               rtol=1e-6)
 
 
 # =================================================================================================================

@@ -2,8 +2,10 @@
 
 The chapter builds the 64-32-10 digit classifier (ReLU hidden layer, softmax output) in nnlib with
 ``nnlib.set_random_seed(10)``, copies its weights into the same model written with Keras's Functional API,
-and shows that (1) the predictions on the test images, (2) the weights after one SGD step and (3) the
-weights after one Adam step agree to within 1e-5. The data are the 8x8 digits split 60/20/20 (stratified,
+and shows that (1) the predictions on the test images, (2) the weights after three SGD steps and (3) the
+weights after three Adam steps agree to within 1e-5 (one Adam step from zero moments cannot reveal beta_1),
+and (4) that from saturated outputs (an output bias of +40) neither library moves on probabilities, while
+both take the same step from logits. The data are the 8x8 digits split 60/20/20 (stratified,
 seed 0) with pixels divided by 16, exactly as in chapters 9 and 10. If this file fails, the chapter's
 printed agreement is no longer true.
 """
@@ -27,7 +29,8 @@ if keras.backend.backend() != "jax":
 
 TOLERANCE = 1e-5
 NNLIB_SEED = 10   # the chapter's digits_nnlib_model(seed=10)
-BATCH_SIZE = 32   # the chapter's one-step comparison uses the first 32 training images
+BATCH_SIZE = 32   # the chapter's comparison takes one step on each of the first three batches of 32 images
+N_STEPS = 3
 
 
 @pytest.fixture(scope="module")
@@ -84,20 +87,41 @@ def test_copied_weights_give_the_same_predictions(digits_split):
     ("SGD(learning_rate=0.1)", lambda lib: lib.optimizers.SGD(learning_rate=0.1)),
     ("Adam(learning_rate=0.001)", lambda lib: lib.optimizers.Adam(learning_rate=0.001)),
 ])
-def test_one_training_step_gives_the_same_weights(digits_split, optimizer_name, make_optimizer):
+def test_three_training_steps_give_the_same_weights(digits_split, optimizer_name, make_optimizer):
     x_train, onehot_train, _ = digits_split
-    x_batch, y_batch = x_train[:BATCH_SIZE], onehot_train[:BATCH_SIZE]
     ours = nnlib_digits_model()
     start = ours.get_weights()
     theirs = keras_digits_model(start)
     ours.compile(optimizer=make_optimizer(nnlib), loss=nnlib.losses.CategoricalCrossentropy())
     theirs.compile(optimizer=make_optimizer(keras), loss=keras.losses.CategoricalCrossentropy())
 
-    loss_ours = ours.train_on_batch(x_batch, y_batch)
-    loss_theirs = theirs.train_on_batch(x_batch, y_batch)
+    for step in range(N_STEPS):
+        x_batch = x_train[step * BATCH_SIZE:(step + 1) * BATCH_SIZE]
+        y_batch = onehot_train[step * BATCH_SIZE:(step + 1) * BATCH_SIZE]
+        loss_ours = ours.train_on_batch(x_batch, y_batch)
+        loss_theirs = theirs.train_on_batch(x_batch, y_batch)
+        assert abs(float(loss_ours) - float(loss_theirs)) <= TOLERANCE, f"{optimizer_name}: loss at step {step + 1}"
 
-    assert abs(float(loss_ours) - float(loss_theirs)) <= TOLERANCE, f"{optimizer_name}: loss before the step differs"
     moved = max_difference(ours.get_weights(), start)
     assert moved > 1e-4, f"{optimizer_name}: the weights barely moved ({moved:.3g}); the comparison would prove little"
     difference = max_difference(ours.get_weights(), theirs.get_weights())
-    assert difference <= TOLERANCE, f"{optimizer_name}: weights after one step, max |nnlib - keras| = {difference:.3g}"
+    assert difference <= TOLERANCE, f"{optimizer_name}: weights after {N_STEPS} steps, max |nnlib - keras| = {difference:.3g}"
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_a_saturated_step_agrees_and_is_zero_on_probabilities(digits_split, from_logits):
+    x_train, onehot_train, _ = digits_split
+    weights = nnlib_digits_model().get_weights()
+    weights[3][0] += 40.0
+    activation = None if from_logits else "softmax"
+    ours = nnlib.Sequential([nnlib.Input((64,)), Dense(32, activation="relu"), Dense(10, activation=activation)])
+    theirs = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                               keras.layers.Dense(10, activation=activation)])
+    for model, lib in ((ours, nnlib), (theirs, keras)):
+        model.set_weights(weights)
+        model.compile(optimizer=lib.optimizers.SGD(learning_rate=0.1),
+                      loss=lib.losses.CategoricalCrossentropy(from_logits=from_logits))
+        model.train_on_batch(x_train[:BATCH_SIZE], onehot_train[:BATCH_SIZE])
+    assert max_difference(ours.get_weights(), theirs.get_weights()) <= TOLERANCE
+    moved = max_difference(ours.get_weights(), weights)
+    assert (moved > 1e-2) if from_logits else (moved == 0.0), f"from_logits={from_logits}: moved {moved:.3g}"

@@ -300,3 +300,125 @@ def test_loss_gradients_agree_with_jax_grad(loss_name):
     # relative to the size of the gradient: unclipped confident predictions give entries of order 1/(n * 1e-3)
     scale = max(1.0, float(np.max(np.abs(theirs))))
     assert_agree(f"{loss_name} gradient / {scale:.3g}", ours / scale, theirs / scale)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a Keras user reaches for: sample and class weights, weighted validation data, evaluate's
+# batch_size and return_dict, batch_size=None, MAE and Huber, Keras's loss and metric names.
+# Keras runs eagerly here (jit_compile=False): the same operations without one compilation per model.
+
+def fitted_pair(loss_name, units, output_activation, fit_kwargs, keras_fit_kwargs=None, metrics=None, seed=30):
+    """Both models after fit(epochs=1, batch_size=8, shuffle=False) on 24 samples: three steps."""
+    ours, theirs = build_pair([(6, "relu"), (units, output_activation)], seed=seed)
+    ours.compile(optimizer=OPTIMIZERS["adam"](nnlib), loss=loss_name, metrics=metrics)
+    theirs.compile(optimizer=OPTIMIZERS["adam"](keras), loss=loss_name, metrics=metrics, jit_compile=False)
+    common = dict(epochs=1, batch_size=8, shuffle=False, verbose=0)
+    our_history = ours.fit(**fit_kwargs, **common).history
+    their_history = theirs.fit(**(keras_fit_kwargs or fit_kwargs), **common).history
+    return ours, theirs, our_history, their_history
+
+
+def assert_fit_agrees(what, ours, theirs, our_history, their_history):
+    for index, (w_ours, w_theirs) in enumerate(zip(ours.get_weights(), theirs.get_weights())):
+        assert_agree(f"{what} weights[{index}]", w_ours, w_theirs)
+    assert sorted(our_history) == sorted(their_history), f"{what}: history keys differ"
+    for key in our_history:
+        assert_agree(f"{what} history[{key!r}]", our_history[key], their_history[key])
+
+
+WEIGHTED = {  # name -> (loss, units, output activation, target maker)
+    "sparse": ("sparse_categorical_crossentropy", N_CLASSES, "softmax", integer_targets),
+    "one_hot": ("categorical_crossentropy", N_CLASSES, "softmax", one_hot_targets),
+    "binary": ("binary_crossentropy", 1, "sigmoid", binary_targets),
+}
+
+
+@pytest.mark.parametrize("targets", list(WEIGHTED))
+def test_fit_with_sample_weight_agrees(targets):
+    loss_name, units, activation, make_targets = WEIGHTED[targets]
+    rng = np.random.default_rng(31)
+    x, y = inputs(seed=32, n_samples=24), make_targets(rng, 24)
+    weights = rng.uniform(0.0, 3.0, size=24).astype(np.float32)
+    pair = fitted_pair(loss_name, units, activation, dict(x=x, y=y, sample_weight=weights), metrics=["accuracy"])
+    assert_fit_agrees(f"sample_weight/{targets}", *pair)
+
+
+@pytest.mark.parametrize("targets", list(WEIGHTED))
+def test_fit_with_class_weight_agrees(targets):
+    loss_name, units, activation, make_targets = WEIGHTED[targets]
+    x, y = inputs(seed=33, n_samples=24), make_targets(np.random.default_rng(34), 24)
+    class_weight = {0: 0.25, 1: 4.0}
+    pair = fitted_pair(loss_name, units, activation, dict(x=x, y=y, class_weight=class_weight),
+                       metrics=["accuracy"])
+    assert_fit_agrees(f"class_weight/{targets}", *pair)
+
+
+def test_weighted_validation_data_agrees():
+    rng = np.random.default_rng(35)
+    x, y = inputs(seed=36, n_samples=24), integer_targets(rng, 24)
+    x_val, y_val, w_val = inputs(seed=37, n_samples=10), integer_targets(rng, 10), rng.uniform(0, 2, 10)
+    fit_kwargs = dict(x=x, y=y, validation_data=(x_val, y_val, w_val.astype(np.float32)))
+    pair = fitted_pair("sparse_categorical_crossentropy", N_CLASSES, "softmax", fit_kwargs, metrics=["accuracy"])
+    assert_fit_agrees("validation_data with sample weights", *pair)
+    unweighted = pair[0].evaluate(x_val, y_val)
+    assert abs(pair[2]["val_loss"][0] - unweighted[0]) > 1e-3, "the validation weights changed nothing"
+
+
+def test_validation_split_splits_the_sample_weights_too():
+    rng = np.random.default_rng(38)
+    x, y, w = inputs(seed=39, n_samples=30), one_hot_targets(rng, 30), rng.uniform(0, 2, 30).astype(np.float32)
+    pair = fitted_pair("categorical_crossentropy", N_CLASSES, "softmax",
+                       dict(x=x, y=y, sample_weight=w, validation_split=0.2))
+    assert_fit_agrees("validation_split with sample weights", *pair)
+
+
+def test_batch_size_none_means_32_as_in_keras():
+    ours, theirs = build_pair([(5, "tanh"), (1, "sigmoid")], seed=40)
+    ours.compile(optimizer=OPTIMIZERS["sgd"](nnlib), loss="binary_crossentropy")
+    theirs.compile(optimizer=OPTIMIZERS["sgd"](keras), loss="binary_crossentropy", jit_compile=False)
+    x, y = inputs(seed=41, n_samples=45), binary_targets(np.random.default_rng(42), 45)  # 32 + 13: two steps
+    our_history = ours.fit(x, y, batch_size=None, epochs=2, shuffle=False, verbose=0).history
+    their_history = theirs.fit(x, y, batch_size=None, epochs=2, shuffle=False, verbose=0).history
+    assert_fit_agrees("batch_size=None", ours, theirs, our_history, their_history)
+
+
+def test_evaluate_with_batch_size_sample_weight_and_return_dict_agrees():
+    ours, theirs = build_pair([(6, "relu"), (N_CLASSES, "softmax")], seed=43)
+    for model, lib in ((ours, nnlib), (theirs, keras)):
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy", "acc"],
+                      **({"jit_compile": False} if lib is keras else {}))
+    rng = np.random.default_rng(44)
+    x, y, w = inputs(seed=45, n_samples=45), integer_targets(rng, 45), rng.uniform(0, 2, 45).astype(np.float32)
+    for kwargs in ({}, {"batch_size": 7}, {"sample_weight": w}, {"batch_size": 10, "sample_weight": w}):
+        our_logs = ours.evaluate(x, y, return_dict=True, **kwargs)
+        their_logs = theirs.evaluate(x, y, return_dict=True, verbose=0, **kwargs)
+        assert sorted(our_logs) == sorted(their_logs)
+        for key in our_logs:
+            assert_agree(f"evaluate({kwargs}) [{key!r}]", our_logs[key], their_logs[key])
+
+
+@pytest.mark.parametrize("loss", ["mae", "MAE", "mean_absolute_error", "huber", "Huber", "MSE"])
+def test_regression_losses_by_their_keras_names_agree(loss):
+    rng = np.random.default_rng(46)
+    x, y = inputs(seed=47, n_samples=24), 2.0 * regression_targets(rng, 24)  # errors on both sides of delta=1
+    pair = fitted_pair(loss, 2, "linear", dict(x=x, y=y), metrics=["mae", "MSE"])
+    assert_fit_agrees(f"loss={loss!r}", *pair)
+
+
+def test_huber_object_with_its_delta_agrees():
+    ours, theirs = build_pair([(6, "relu"), (2, "linear")], seed=48)
+    ours.compile(optimizer=OPTIMIZERS["adam"](nnlib), loss=nnlib.losses.Huber(delta=0.3))
+    theirs.compile(optimizer=OPTIMIZERS["adam"](keras), loss=keras.losses.Huber(delta=0.3), jit_compile=False)
+    x, y = inputs(seed=49, n_samples=10), regression_targets(np.random.default_rng(50), 10)
+    for step in range(1, TRAIN_STEPS + 1):
+        assert_agree(f"Huber(0.3) step {step} loss", ours.train_on_batch(x, y), theirs.train_on_batch(x, y))
+    for index, (w_ours, w_theirs) in enumerate(zip(ours.get_weights(), theirs.get_weights())):
+        assert_agree(f"Huber(0.3) weights[{index}]", w_ours, w_theirs)
+
+
+def test_a_metrics_string_is_refused_as_keras_refuses_it():
+    for model, lib in ((nnlib.Sequential([nnlib.Input((2,)), nnlib.layers.Dense(1)]), nnlib),
+                       (keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), keras)):
+        with pytest.raises(ValueError, match="list"):
+            model.compile(optimizer="sgd", loss="mse", metrics="accuracy")
+            model.evaluate(np.zeros((2, 2)), np.zeros((2, 1)), verbose=0)

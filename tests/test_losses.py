@@ -395,7 +395,8 @@ def test_get_passes_a_known_function_through():
 
 def test_get_rejects_an_unknown_name_and_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"Unknown loss 'hinge'.*binary_crossentropy, categorical_crossentropy, "
-                                         r"mean_squared_error, mse, sparse_categorical_crossentropy"):
+                                         r"huber, mae, mean_absolute_error, mean_squared_error, mse, "
+                                         r"sparse_categorical_crossentropy"):
         losses.get("hinge")
 
 

@@ -100,7 +100,7 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         """a = activation(x @ W + b); caches x, z and a for the backward pass."""
-        x = self._check_input(x)
+        x = checked_input(self, x)
         z = x @ self.params["kernel"]
         if self.use_bias:
             z = z + self.params["bias"]
@@ -138,6 +138,14 @@ class Dense(Layer):
         return f"Dense(units={self.units}, activation={self.activation_name!r})"
 
 
+def checked_input(layer, x):
+    """``x`` after ``layer._check_input``, which is skipped when one comparison shows ``x`` is an
+    array of exactly the built sample shape (the case in every training step)."""
+    if type(x) is np.ndarray and layer.built and x.shape[1:] == layer.input_shape and x.ndim > 1:
+        return x
+    return layer._check_input(x)
+
+
 def activation_backward(name, z, a, dout):
     """dL/dz from dL/da for a = activation(z), with a reused where that is cheaper (chapter 6)."""
     if name == "softmax":
@@ -158,7 +166,7 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def forward(self, x, training=False):
-        x = self._check_input(x)
+        x = checked_input(self, x)
         a = self.activation(x)
         self._cache = (x, a)
         return a
