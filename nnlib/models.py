@@ -14,7 +14,7 @@ from .callbacks import CallbackList, History  # noqa: F401  (History is re-expor
 from ._progress import ProgressBar
 from ._validation import as_float_array, check_fraction, check_not_empty, check_positive_int, check_same_length
 from .layers import Input, Layer
-from .layers.base import as_shape, batch_shape, describe_batch
+from .layers.base import as_shape, batch_shape, describe_batch, snake_case
 
 
 class Sequential:
@@ -44,7 +44,7 @@ class Sequential:
         if not isinstance(layer, Layer):
             raise ValueError(f"layer: expected an nnlib layer such as Dense(3), got {type(layer).__name__}.")
         if layer.name is None:
-            layer.name = self._unique_name(type(layer).__name__.lower())
+            layer.name = self._unique_name(snake_case(type(layer).__name__))
         self.layers.append(layer)
         if self.input_shape is not None:
             self.build(self.input_shape)

@@ -174,7 +174,7 @@ def test_a_layer_that_needs_a_rank_says_so():
         def forward(self, x, training=False):
             return self._check_input(x)
 
-    with pytest.raises(ValueError, match=r"layer 'needsimages' \(NeedsImages\) expects samples of rank 3.*"
+    with pytest.raises(ValueError, match=r"layer 'needs_images' \(NeedsImages\) expects samples of rank 3.*"
                                          r"got samples of shape \(64,\)"):
         NeedsImages().forward(np.ones((2, 64)))
 

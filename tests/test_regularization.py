@@ -271,7 +271,7 @@ def test_batchnorm_without_center_or_scale_backward(float64, center, scale):
 
 def test_batchnorm_on_a_batch_of_one_in_training_is_refused():
     layer = BatchNormalization()
-    with pytest.raises(ValueError, match=r"^x: layer 'batchnormalization' \(BatchNormalization\) in training needs "
+    with pytest.raises(ValueError, match=r"^x: layer 'batch_normalization' \(BatchNormalization\) in training needs "
                                          r"at least two values per feature.*shape \(1, 3\)"):
         layer.forward(np.ones((1, 3)), training=True)
     assert layer.forward(np.ones((1, 3))).shape == (1, 3)  # inference on one sample is fine
@@ -289,7 +289,7 @@ def test_batchnorm_bad_arguments_are_refused(kwargs, pattern):
 
 
 def test_batchnorm_on_the_batch_axis_is_refused():
-    with pytest.raises(ValueError, match=r"^axis: layer 'batchnormalization' got axis 0"):
+    with pytest.raises(ValueError, match=r"^axis: layer 'batch_normalization' got axis 0"):
         BatchNormalization(axis=0).build((3,))
 
 

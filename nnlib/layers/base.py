@@ -17,6 +17,8 @@ params then states, as ``keras.layers.Layer.get_weights()`` does. ``regularizers
 key of ``params`` to a penalty (see ``nnlib.regularizers``) that the model adds to the
 loss and whose gradient it adds to ``grads``.
 """
+import re
+
 import numpy as np
 
 
@@ -47,6 +49,13 @@ def describe_batch(shape):
     if len(shape) == 1:
         return f"(n_samples, {shape[0] if shape[0] is not None else 'n_features'})"
     return str(batch_shape(shape))
+
+
+def snake_case(class_name):
+    """A layer class's default name as Keras writes it: ``MaxPooling2D`` -> ``max_pooling2d``,
+    ``BatchNormalization`` -> ``batch_normalization``, ``SimpleRNN`` -> ``simple_rnn``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Layer:
@@ -135,7 +144,7 @@ class Layer:
     @property
     def label(self):
         """The layer's name for messages: its own, or its type for a layer outside a model."""
-        return self.name or type(self).__name__.lower()
+        return self.name or snake_case(type(self).__name__)
 
     def count_params(self):
         """Number of scalars in the layer's weights (trainable and not, as Keras counts them)."""
