@@ -5,6 +5,7 @@ backward passes it calls are those of chapters 3 and 6. Names, arguments and
 defaults follow ``keras.Sequential``, so chapter 10 can map one onto the other.
 """
 import os
+import re
 import zipfile
 
 import numpy as np
@@ -15,6 +16,12 @@ from ._progress import ProgressBar
 from ._validation import as_float_array, check_fraction, check_not_empty, check_positive_int, check_same_length
 from .layers import Input, Layer
 from .layers.base import as_shape, batch_shape, describe_batch
+
+
+def snake_case(class_name):
+    """Keras's default layer name for a class: MaxPooling2D -> max_pooling2d, Dense -> dense."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Sequential:
@@ -44,7 +51,7 @@ class Sequential:
         if not isinstance(layer, Layer):
             raise ValueError(f"layer: expected an nnlib layer such as Dense(3), got {type(layer).__name__}.")
         if layer.name is None:
-            layer.name = self._unique_name(type(layer).__name__.lower())
+            layer.name = self._unique_name(snake_case(type(layer).__name__))
         self.layers.append(layer)
         if self.input_shape is not None:
             self.build(self.input_shape)
