@@ -76,6 +76,15 @@ def test_layer_names_are_dense_dense_1_dense_2():
     assert [layer.name for layer in model.layers] == ["dense", "dense_1", "activation", "dense_2"]
 
 
+def test_default_names_are_keras_snake_case():
+    from nnlib.layers import AveragePooling2D, Conv2D, Flatten, MaxPooling2D
+    from nnlib.models import snake_case
+    model = Sequential([Input((8, 8, 1)), Conv2D(2, 3), MaxPooling2D(), Conv2D(2, 1), AveragePooling2D(1), Flatten()])
+    assert [layer.name for layer in model.layers] == ["conv2d", "max_pooling2d", "conv2d_1", "average_pooling2d",
+                                                      "flatten"]
+    assert snake_case("BatchNormalization") == "batch_normalization"
+
+
 def test_explicit_layer_names_are_kept():
     model = Sequential([Input((2,)), Dense(3, name="hidden"), Dense(1)])
     assert [layer.name for layer in model.layers] == ["hidden", "dense"]

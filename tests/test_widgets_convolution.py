@@ -48,6 +48,7 @@ def test_static_twin_has_a_frame_per_pair():
     html = widgets.static_convolution_explorer(kernel_sizes=(2, 3), strides=(1, 2), dpi=30).data
     assert html.count("data:image/png;base64") == 4
     assert "kernel size" in html and "stride" in html
+    assert "layer 2: 1 pixel)" in html and "layer 2: 4 pixels)" in html     # stride 1 and 2: jumps 1 and 4
 
 
 def test_live_explorer_builds_without_a_kernel():

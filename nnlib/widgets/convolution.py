@@ -143,7 +143,8 @@ def static_convolution_explorer(kernel_sizes=(1, 2, 3, 4, 5), strides=(1, 2, 3),
     """
     def describe_stride(value):
         geometry = conv_geometry(input_size, 3, value, padding, layers)
-        return f"{value} (jump between units of layer {layers}: {geometry[-1].jump} pixels)"
+        jump = geometry[-1].jump
+        return f"{value} (jump between units of layer {layers}: {jump} pixel{'' if jump == 1 else 's'})"
 
     return static_slider_grid(lambda k, s: convolution_figure(k, s, input_size, padding, layers),
                               kernel_sizes, strides, "kernel size", "stride",
