@@ -5,7 +5,6 @@ backward passes it calls are those of chapters 3 and 6. Names, arguments and
 defaults follow ``keras.Sequential``, so chapter 10 can map one onto the other.
 """
 import os
-import re
 import zipfile
 
 import numpy as np
@@ -16,12 +15,6 @@ from ._progress import ProgressBar
 from ._validation import as_float_array, check_fraction, check_not_empty, check_positive_int, check_same_length
 from .layers import Input, Layer
 from .layers.base import as_shape, batch_shape, describe_batch, snake_case
-
-
-def snake_case(class_name):
-    """Keras's default layer name for a class: MaxPooling2D -> max_pooling2d, Dense -> dense."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Sequential:
