@@ -63,3 +63,20 @@ def test_colab_cells_match_the_repository_url():
         f"these notebooks' Colab set-up cell differs from _config.yml's repository.url: {stale}; "
         "run `python .ci/sync_colab_cells.py`"
     )
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("exercises/student/")])
+def test_exercise_pages_offer_binder_but_not_colab(build, name):
+    """The exercise checks need this repository's files: Colab cannot run them, Binder can."""
+    page = (HTML / f"{name}.html").read_text()
+    assert "mybinder.org" in page, f"{name}: no Binder launch button"
+    assert "colab.research.google.com" not in page, f"{name}: a Colab button, where the checks cannot run"
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/")])
+def test_download_menu_offers_the_whole_book_as_pdf(build, name):
+    page = (HTML / f"{name}.html").read_text()
+    links = re.findall(r'href="([^"]*book\.pdf)"', page)
+    assert links, f"{name}: the download menu has no link to the PDF edition"
+    assert (HTML / f"{name}.html").parent.joinpath(links[0]).resolve() == (HTML / "book.pdf").resolve()
+    assert "print page" in page

@@ -173,3 +173,108 @@ def test_search_finds_backpropagation(open_page):
     page.screenshot(path=str(SCREENSHOTS / "search.png"))
     assert results, "searching the book for 'backpropagation' found nothing"
     assert not open_page.blocked, f"search asked the network for {open_page.blocked[:5]}"
+
+
+# --- Phones and tablets (issue 12): navigation, page contents, no sideways scrolling --------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 900, "height": 1200}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+NAV_PAGE = "chapters/03_forward_propagation"
+
+
+@pytest.fixture
+def open_device(browser, server):
+    """Open a page in a fresh context with the given device settings; only the local server is reachable."""
+    contexts = []
+
+    def opener(path, device):
+        context = browser.new_context(**device)
+        contexts.append(context)
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server)
+                      or r.request.url.startswith(("data:", "blob:")) else r.abort())
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.goto(f"{server}/{path}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def visible_button(page, selector):
+    buttons = [b for b in page.query_selector_all(selector) if b.is_visible()]
+    assert buttons, f"no visible {selector} button at width {page.viewport_size['width']}"
+    return buttons[0]
+
+
+def dialog_open(page, dialog_id):
+    return page.evaluate(f"document.getElementById('{dialog_id}').open")
+
+
+@pytest.mark.parametrize("device", [PHONE, TABLET], ids=["390px", "900px"])
+def test_navigation_drawer_opens_and_closes_on_touch_screens(open_device, device):
+    page = open_device(f"{NAV_PAGE}.html", device)
+    assert not dialog_open(page, "pst-primary-sidebar-modal")
+    visible_button(page, ".primary-toggle").tap()
+    page.wait_for_function("document.getElementById('pst-primary-sidebar-modal').open", timeout=5000)
+    links = page.evaluate("""[...document.querySelectorAll('#pst-primary-sidebar-modal a')]
+        .filter(a => a.offsetParent !== null).map(a => a.getAttribute('href'))""")
+    chapters = [href for href in links if re.search(r"\d\d_\w+\.html", href or "")]
+    assert len(chapters) >= 11, f"the navigation drawer shows only these chapter links: {chapters}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"nav_drawer_{device['viewport']['width']}.png"))
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.getElementById('pst-primary-sidebar-modal').open", timeout=5000)
+    assert not page.errors, page.errors[:5]
+
+
+@pytest.mark.parametrize("device", [PHONE, TABLET], ids=["390px", "900px"])
+def test_page_contents_drawer_opens_and_closes_on_touch_screens(open_device, device):
+    page = open_device(f"{NAV_PAGE}.html", device)
+    visible_button(page, ".secondary-toggle").tap()
+    page.wait_for_function("document.getElementById('pst-secondary-sidebar-modal').open", timeout=5000)
+    anchors = page.evaluate("""[...document.querySelectorAll('#pst-secondary-sidebar-modal a')]
+        .filter(a => a.offsetParent !== null).map(a => a.getAttribute('href'))""")
+    assert len([a for a in anchors if a.startswith("#")]) >= 3, f"page contents drawer links: {anchors}"
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.getElementById('pst-secondary-sidebar-modal').open", timeout=5000)
+    assert not page.errors, page.errors[:5]
+
+
+def test_desktop_sidebar_toggle_hides_and_shows_the_navigation(open_device):
+    page = open_device(f"{NAV_PAGE}.html", DESKTOP)
+    sidebar = page.query_selector("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    visible_button(page, ".primary-toggle").click()
+    page.wait_for_function("!document.getElementById('pst-primary-sidebar').checkVisibility({visibilityProperty: true})",
+                           timeout=5000)
+    assert not dialog_open(page, "pst-primary-sidebar-modal"), "on a desktop the toggle must not open a drawer"
+    visible_button(page, ".primary-toggle").click()
+    page.wait_for_function("document.getElementById('pst-primary-sidebar').checkVisibility({visibilityProperty: true})",
+                           timeout=5000)
+
+
+def sideways_overflow(page):
+    """How many CSS pixels the page is wider than the viewport (0 when nothing scrolls sideways)."""
+    return page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+                         " - document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_nothing_scrolls_sideways_on_a_phone(open_device, name):
+    page = open_device(f"{name}.html", PHONE)
+    wait_for_math(page)
+    overflow = sideways_overflow(page)
+    culprits = [] if overflow <= 0 else page.evaluate("""() => {
+        const w = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('article *')].filter(e => e.getBoundingClientRect().right > w + 1)
+          .filter(e => !e.closest('pre, .highlight, mjx-container, table, .cell_output'))
+          .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40));
+    }""")
+    assert overflow <= 0, f"{name}: the page is {overflow} px wider than a 390-px phone: {culprits}"
