@@ -3,6 +3,7 @@
 Usage (from the repository root, after adding or editing a chapter)::
 
     python _ext/reader_edition.py tags  [NOTEBOOK ...]   # nbval comment markers -> cell tags
+    python _ext/reader_edition.py style [NOTEBOOK ...]   # call nnlib.plotting.use_book_style()
     python _ext/reader_edition.py check [NOTEBOOK ...]   # exit 1 if a rewrite is still pending
 
 Without arguments every ``chapters/*.ipynb`` is processed. Each transform changes only what it
@@ -15,6 +16,12 @@ twice changes nothing the second time; ``tests/test_reader_edition.py`` checks b
     ``nbval/plugin.py``. The comment is printed at the top of the code a reader sees, in the HTML
     book, on Binder and on Colab; the tag is invisible. This transform deletes every marker
     comment line and adds the equivalent tag, so exactly the same cells stay checked.
+
+``style``
+    A chapter that never calls ``use_book_style()`` gets the call (and its import) right after
+    the last import of its first visible code cell: one palette and set of line styles for the
+    whole book, HiDPI figures, and figure descriptions that become the images' alt text.
+    Notebooks that already call it are left alone. Re-execute the notebook afterwards.
 """
 import json
 import pathlib
@@ -89,7 +96,47 @@ def markers_to_tags(notebook):
     return changed
 
 
-TRANSFORMS = {"tags": markers_to_tags}
+STYLE_CALL = [
+    "from nnlib.plotting import use_book_style\n",
+    "use_book_style()  # book palette; sharp figures with alt text\n",
+]
+
+
+def _last_import_end(lines):
+    """Index just after the last top-level import statement (with its bracketed continuation), or None."""
+    end, depth, in_import = None, 0, False
+    for index, line in enumerate(lines):
+        if depth == 0:
+            in_import = line.startswith(("import ", "from "))
+        depth += line.count("(") - line.count(")")
+        if in_import and depth <= 0:
+            end, depth = index + 1, 0
+    return end
+
+
+def book_style(notebook):
+    """Add ``use_book_style()`` after the first visible code cell's imports; return cells changed."""
+    code = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
+    if any("use_book_style(" in "".join(source_lines(c)) for c in code):
+        return 0
+    for cell in code:
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
+            continue
+        lines = source_lines(cell)
+        end = _last_import_end(lines)
+        if end is None:
+            continue
+        if not lines[end - 1].endswith("\n"):
+            lines[end - 1] += "\n"
+        inserted = list(STYLE_CALL)
+        if end == len(lines):
+            inserted[-1] = inserted[-1].rstrip("\n")
+        cell["source"] = lines[:end] + inserted + lines[end:]
+        return 1
+    return 0
+
+
+TRANSFORMS = {"tags": markers_to_tags, "style": book_style}
 
 
 def apply(name, paths, write=True):

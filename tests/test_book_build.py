@@ -80,3 +80,23 @@ def test_download_menu_offers_the_whole_book_as_pdf(build, name):
     assert links, f"{name}: the download menu has no link to the PDF edition"
     assert (HTML / f"{name}.html").parent.joinpath(links[0]).resolve() == (HTML / "book.pdf").resolve()
     assert "print page" in page
+
+
+def article_images(name):
+    """(alt, src) of every <img> in a built page's article (the theme's logos are outside it)."""
+    page = (HTML / f"{name}.html").read_text()
+    article = page[page.find("<article"):page.rfind("</article>")]
+    images = []
+    for tag in re.findall(r"<img\b[^>]*>", article):
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        src = re.search(r'\bsrc="([^"]*)"', tag)
+        images.append((alt.group(1) if alt else None, src.group(1)[:60] if src else ""))
+    return images
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/")])
+def test_every_figure_has_alt_text_that_says_what_it_shows(build, name):
+    bad = [(alt, src) for alt, src in article_images(name)
+           if not alt or not alt.strip() or re.search(r"(^|/)[\w.-]+\.(png|jpe?g|svg|gif)$", alt.strip())
+           or alt.strip().startswith(("../", "_images", "data:"))]
+    assert not bad, f"{name}: figures whose alt text is empty, a path or a file name: {bad[:5]}"

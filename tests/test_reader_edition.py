@@ -105,3 +105,35 @@ def test_check_command_reports_pending_rewrites(tmp_path, capsys):
     assert reader_edition.main(["tags", str(pending)]) == 0
     assert json.loads(pending.read_text())["cells"][0]["source"] == ["1"]
     assert reader_edition.main(["check", str(pending)]) == 0
+
+
+def test_style_call_goes_after_the_imports_of_the_first_visible_cell():
+    notebook = {"cells": [
+        code_cell(["import nnlib\n", "%pip install x"], tags=["remove-cell"]),
+        code_cell(["import os\n", "os.environ['A'] = '1'\n", "from nnlib.plotting import (\n",
+                   "    draw_network)\n", "\n", "x = 1"]),
+        code_cell(["print(x)"]),
+    ]}
+    assert reader_edition.book_style(notebook) == 1
+    source = "".join(notebook["cells"][1]["source"])
+    assert source.startswith("import os\nos.environ['A'] = '1'\nfrom nnlib.plotting import (\n    draw_network)\n"
+                             "from nnlib.plotting import use_book_style\nuse_book_style()")
+    assert source.endswith("\n\nx = 1")
+    assert notebook["cells"][0]["source"] == ["import nnlib\n", "%pip install x"]
+    assert all(len(line) <= 79 for line in reader_edition.STYLE_CALL)
+    assert reader_edition.book_style(notebook) == 0           # already calls it: left alone
+    only_imports = {"cells": [code_cell(["import numpy as np"])]}
+    reader_edition.book_style(only_imports)
+    assert not "".join(only_imports["cells"][0]["source"]).endswith("\n")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_transform_has_been_applied_and_is_idempotent(path):
+    notebook = reader_edition.read_notebook(path)
+    for name, transform in reader_edition.TRANSFORMS.items():
+        once = copy.deepcopy(notebook)
+        transform(once)
+        twice = copy.deepcopy(once)
+        assert transform(twice) == 0 and twice == once, f"{name} is not idempotent on {path.name}"
+        assert once == notebook, (f"{path.name}: `python _ext/reader_edition.py {name}` has not been run "
+                                  "(run it, re-execute the notebook if it changed code, and commit)")
