@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 export KERAS_BACKEND := jax
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install book pdf test clean
+.PHONY: install book pdf lab test clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ pdf: install
 	(xelatex, latexmk): install the Debian packages in .ci/packages.txt" >&2; exit 1; }
 	$(BIN)/jupyter-book build . --builder pdflatex -n --keep-going
 	mkdir -p _build/html && cp _build/latex/book.pdf _build/html/book.pdf
+
+# JupyterLab on the notebooks, with the project's kernel registered under a name a student
+# recognises ("Neural Networks from Scratch (.venv)") so it cannot be confused with a system Python.
+lab: install
+	$(BIN)/python -m ipykernel install --sys-prefix --name nnfs --display-name "Neural Networks from Scratch (.venv)" >/dev/null
+	$(BIN)/jupyter lab
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(addprefix --ignore=,$(BOOK_TESTS))

@@ -278,3 +278,44 @@ def test_nothing_scrolls_sideways_on_a_phone(open_device, name):
           .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40));
     }""")
     assert overflow <= 0, f"{name}: the page is {overflow} px wider than a 390-px phone: {culprits}"
+
+
+# --- Accessibility (issue 12): axe-core on every page ---------------------------------------------
+
+def axe_script():
+    """axe-core's browser bundle, from the axe-playwright-python wheel (requirements.txt): no CDN."""
+    module = pytest.importorskip("axe_playwright_python")
+    return pathlib.Path(module.__file__).parent / "axe.min.js"
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_no_serious_or_critical_accessibility_violations(open_page, name):
+    page = open_page(f"{name}.html")
+    wait_for_math(page)
+    page.add_script_tag(path=str(axe_script()))
+    violations = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+            first: v.nodes[0] && v.nodes[0].target.join(' ')}));
+    }""")
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    other = sum(v["nodes"] for v in violations if v not in bad)
+    print(f"{name}: axe serious/critical nodes {sum(v['nodes'] for v in bad)}, other {other}")
+    assert not bad, f"{name}: axe-core finds {bad}"
+
+
+def test_static_slider_speaks_its_value_and_moves_by_keyboard(open_page):
+    page = open_page("chapters/03_forward_propagation.html")
+    slider = page.query_selector(".nnlib-static-slider input[type=range]")
+    assert slider is not None
+    root = page.query_selector(".nnlib-static-slider")
+    before = visible_frame(root)
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    after = visible_frame(root)
+    assert after != before, "ArrowRight on a focused slider did not change the figure"
+    text = slider.get_attribute("aria-valuetext")
+    shown = root.query_selector("output").inner_text()
+    assert text and text == shown, f"aria-valuetext {text!r} does not say what is shown ({shown!r})"
+    root.query_selector("button[data-step='-1']").click()
+    assert visible_frame(root) == before
