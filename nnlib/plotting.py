@@ -83,6 +83,13 @@ def _set_inline_png(retina):
     shell = get_ipython()
     if shell is None:
         return
+    # Matplotlib loads Jupyter's inline backend lazily, at the first figure, and loading it
+    # (or `%matplotlib inline`) resets the PNG formatter to plain 1x PNGs. Load it now, and put
+    # this formatter back before every cell should anything reset it again.
+    try:
+        import matplotlib_inline.backend_inline  # noqa: F401
+    except ImportError:
+        pass
 
     def png_with_alt(fig):
         if retina:
@@ -93,7 +100,19 @@ def _set_inline_png(retina):
             return None
         return data, {**(metadata or {}), "alt": describe_figure(fig)}
 
-    shell.display_formatter.formatters["image/png"].for_type(Figure, png_with_alt)
+    formatter = shell.display_formatter.formatters["image/png"]
+
+    def install(*args):
+        if getattr(formatter.lookup_by_type(Figure), "_book_style", None) != retina:
+            formatter.for_type(Figure, png_with_alt)
+
+    png_with_alt._book_style = retina
+    formatter.for_type(Figure, png_with_alt)
+    previous = getattr(shell, "_nnlib_book_style_hook", None)
+    if previous is not None:
+        shell.events.unregister("pre_run_cell", previous)
+    shell.events.register("pre_run_cell", install)
+    shell._nnlib_book_style_hook = install
 
 
 def _clean(text):

@@ -100,3 +100,17 @@ def test_every_figure_has_alt_text_that_says_what_it_shows(build, name):
            if not alt or not alt.strip() or re.search(r"(^|/)[\w.-]+\.(png|jpe?g|svg|gif)$", alt.strip())
            or alt.strip().startswith(("../", "_images", "data:"))]
     assert not bad, f"{name}: figures whose alt text is empty, a path or a file name: {bad[:5]}"
+
+
+MAX_PAGE_KB = 600
+
+
+def test_no_page_is_heavier_than_600_kb(build):
+    """Slider frames are files (_ext/page_weight.py), not inline data: URIs that no browser can cache."""
+    weights = {str(p.relative_to(HTML)): p.stat().st_size / 1024 for p in HTML.rglob("*.html")
+               if "_static" not in p.parts}
+    heaviest = sorted(weights.items(), key=lambda item: -item[1])[:5]
+    print("heaviest pages (KB):", ", ".join(f"{name} {kb:.0f}" for name, kb in heaviest))
+    assert heaviest[0][1] <= MAX_PAGE_KB, f"pages over {MAX_PAGE_KB} KB: {heaviest}"
+    inline = [name for name in weights if "data:image/png;base64" in (HTML / name).read_text()]
+    assert not inline, f"pages with inline base64 images: {inline}"

@@ -60,3 +60,21 @@ def test_inline_png_carries_the_description_and_the_settings_are_not_printed():
     assert abs(pixels - 2 * metadata["image/png"]["width"]) <= 1   # retina: twice the pixels, shown at 1x
     assert settings["font.size"] == 11 and isinstance(settings, dict)
     assert shell.display_formatter.format(settings) == ({}, {})
+
+
+def test_the_formatter_survives_jupyters_inline_backend_being_configured_later():
+    """Loading the inline backend (at the first figure, or `%matplotlib inline`) resets PNG output;
+    use_book_style() puts its formatter back before the next cell runs."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    shell = InteractiveShell.instance()
+    with matplotlib.rc_context():
+        plotting.use_book_style(retina=True)
+        configure_inline_support(shell, "inline")          # what Jupyter does at the first figure
+        shell.run_cell("pass")                              # the next cell
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.set_title("after")
+        data, metadata = shell.display_formatter.format(fig)
+        plt.close(fig)
+    assert metadata["image/png"]["alt"] == "Figure: after."
