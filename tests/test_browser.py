@@ -76,6 +76,7 @@ def browser():
 def open_page(browser, server):
     """Open a page with only the local server reachable; collect console errors and blocked requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    context.set_default_timeout(30_000)
     blocked, errors = [], []
 
     def route(request_route):
@@ -162,8 +163,8 @@ def test_static_sliders_change_the_picture(open_page, name):
                 "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", target)
             after = visible_frame(slider)
             shown = slider.query_selector(f'img[data-frame="{after}"]')
-            shown.evaluate("img => img.decode()")            # a lazily loaded frame must load
-            assert shown.evaluate("img => img.naturalWidth") > 0, f"{name}: frame {after} did not load"
+            shown.scroll_into_view_if_needed(timeout=10_000)   # a lazily loaded frame loads when seen
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=shown, timeout=15_000)
             assert before and after, f"{name}: slider {index} shows no frame"
             assert after != before, f"{name}: moving slider {index} did not change the picture ({before})"
             slider.screenshot(path=str(SCREENSHOTS / f"{name.replace('/', '__')}__slider{index}.png"))
@@ -195,6 +196,7 @@ def open_device(browser, server):
 
     def opener(path, device):
         context = browser.new_context(**device)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server)
                       or r.request.url.startswith(("data:", "blob:")) else r.abort())
