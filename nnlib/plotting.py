@@ -23,7 +23,7 @@ __all__ = [
     "COLORS", "plot_function_and_derivative", "plot_history", "decision_boundary_grid",
     "plot_decision_boundary", "plot_decision_boundary_grid", "check_layer_sizes", "count_parameters", "NetworkLayout",
     "network_layout", "draw_network", "show_glyphs", "plot_matrix", "LINESTYLES",
-    "use_book_style",
+    "use_book_style", "describe_figure",
 ]
 
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7",
@@ -35,13 +35,22 @@ LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1
 """One line style per colour, so that lines stay apart in grey print and for every reader."""
 
 
+class _BookStyle(dict):
+    """The settings ``use_book_style`` applied; a dict that Jupyter does not print as a cell result."""
+
+    def _ipython_display_(self):
+        pass
+
+
 def use_book_style(retina=True):
     """Set the book's figure style for the rest of the session and return the rc settings.
 
     Colours and line styles cycle together (``COLORS`` with ``LINESTYLES``), fonts are a
     little larger than Matplotlib's defaults, and, inside IPython/Jupyter, inline figures are
     drawn at twice the pixel density (``retina=True``) so labels stay sharp on phones and
-    projectors. Every chapter calls it once, in its first code cell.
+    projectors, and carry a text description (:func:`describe_figure`) that the HTML book uses
+    as the image's alt text. Every chapter calls it once, in its first code cell. The returned
+    dict of settings is not printed when it ends a cell.
     """
     from cycler import cycler
 
@@ -55,20 +64,104 @@ def use_book_style(retina=True):
         "savefig.dpi": 200,
     }
     plt.rcParams.update(settings)
-    if retina:
-        _set_retina_inline()
-    return settings
+    _set_inline_png(retina)
+    return _BookStyle(settings)
 
 
-def _set_retina_inline():
-    """Ask IPython's inline backend for PNGs at twice the resolution (no-op outside IPython)."""
+def _set_inline_png(retina):
+    """Inline figures as PNG (twice the resolution when ``retina``) with an "alt" description.
+
+    No-op outside IPython. The description goes into the output's metadata
+    (``metadata["image/png"]["alt"]``), where _ext/figure_text.py finds it for the HTML book.
+    """
     try:
         from IPython import get_ipython
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        from IPython.core.pylabtools import print_figure, retina_figure
+        from matplotlib.figure import Figure
     except ImportError:
         return
-    if get_ipython() is not None:
-        set_matplotlib_formats("retina")
+    shell = get_ipython()
+    if shell is None:
+        return
+    # Matplotlib loads Jupyter's inline backend lazily, at the first figure, and loading it
+    # (or `%matplotlib inline`) resets the PNG formatter to plain 1x PNGs. Load it now, and put
+    # this formatter back before every cell should anything reset it again.
+    try:
+        import matplotlib_inline.backend_inline  # noqa: F401
+    except ImportError:
+        pass
+
+    def png_with_alt(fig):
+        if retina:
+            data, metadata = retina_figure(fig)
+        else:
+            data, metadata = print_figure(fig, "png"), {}
+        if data is None:                    # an empty figure draws nothing
+            return None
+        return data, {**(metadata or {}), "alt": describe_figure(fig)}
+
+    formatter = shell.display_formatter.formatters["image/png"]
+
+    def install(*args):
+        if getattr(formatter.lookup_by_type(Figure), "_book_style", None) != retina:
+            formatter.for_type(Figure, png_with_alt)
+
+    png_with_alt._book_style = retina
+    formatter.for_type(Figure, png_with_alt)
+    previous = getattr(shell, "_nnlib_book_style_hook", None)
+    if previous is not None:
+        shell.events.unregister("pre_run_cell", previous)
+    shell.events.register("pre_run_cell", install)
+    shell._nnlib_book_style_hook = install
+
+
+def _clean(text):
+    """Matplotlib text without TeX markup: "$\\eta$ = 0.1" -> "eta = 0.1"."""
+    text = text.replace("$", "").replace("\\", "")
+    return " ".join(text.split())
+
+
+def describe_figure(fig):
+    """A one-sentence text description of a Matplotlib figure, for screen readers (alt text).
+
+    Built from what the figure itself says: its title, and per panel the title, the axis labels
+    and the legend entries, e.g. ``"Figure: Sigmoid and its derivative. Plot of sigmoid(x) and
+    sigmoid'(x) against x."``. Panels without any text are counted ("3 panels of images").
+    Returns a string (never empty). Used for every figure once ``use_book_style`` is on.
+    """
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(_clean(suptitle.get_text()))
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    unlabelled = 0
+    for ax in axes:
+        title = _clean(ax.get_title() or ax.get_title("left") or ax.get_title("right"))
+        xlabel, ylabel = _clean(ax.get_xlabel()), _clean(ax.get_ylabel())
+        legend = ax.get_legend()
+        entries = [_clean(t.get_text()) for t in legend.get_texts()] if legend is not None else []
+        entries = [e for e in entries if e]
+        if not (title or xlabel or ylabel or entries):
+            words = [_clean(t.get_text()) for t in ax.texts if _clean(t.get_text())]
+            if not words:
+                unlabelled += 1
+                continue
+            title = "a diagram labelled " + ", ".join(words[:8]) + (" and more" if len(words) > 8 else "")
+        text = title or "a plot"
+        if entries:
+            text += ": " + ", ".join(entries[:6]) + (" and more" if len(entries) > 6 else "")
+        if xlabel and ylabel:
+            text += f" ({ylabel} against {xlabel})"
+        elif xlabel or ylabel:
+            text += f" ({xlabel or ylabel})"
+        parts.append(text)
+    if unlabelled:
+        kind = "image" if any(ax.images for ax in axes) else "drawing"
+        parts.append(f"{unlabelled} unlabelled {kind}s" if unlabelled > 1 else f"an unlabelled {kind}")
+    if not parts:
+        parts.append("an empty figure")
+    description = "Figure: " + "; ".join(parts) + "."
+    return description[0] + description[1:300]
 
 
 _GRID_STYLE = {"color": "#d0d0d0", "linewidth": 0.6}

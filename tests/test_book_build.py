@@ -63,3 +63,54 @@ def test_colab_cells_match_the_repository_url():
         f"these notebooks' Colab set-up cell differs from _config.yml's repository.url: {stale}; "
         "run `python .ci/sync_colab_cells.py`"
     )
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("exercises/student/")])
+def test_exercise_pages_offer_binder_but_not_colab(build, name):
+    """The exercise checks need this repository's files: Colab cannot run them, Binder can."""
+    page = (HTML / f"{name}.html").read_text()
+    assert "mybinder.org" in page, f"{name}: no Binder launch button"
+    assert "colab.research.google.com" not in page, f"{name}: a Colab button, where the checks cannot run"
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/")])
+def test_download_menu_offers_the_whole_book_as_pdf(build, name):
+    page = (HTML / f"{name}.html").read_text()
+    links = re.findall(r'href="([^"]*book\.pdf)"', page)
+    assert links, f"{name}: the download menu has no link to the PDF edition"
+    assert (HTML / f"{name}.html").parent.joinpath(links[0]).resolve() == (HTML / "book.pdf").resolve()
+    assert "print page" in page
+
+
+def article_images(name):
+    """(alt, src) of every <img> in a built page's article (the theme's logos are outside it)."""
+    page = (HTML / f"{name}.html").read_text()
+    article = page[page.find("<article"):page.rfind("</article>")]
+    images = []
+    for tag in re.findall(r"<img\b[^>]*>", article):
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        src = re.search(r'\bsrc="([^"]*)"', tag)
+        images.append((alt.group(1) if alt else None, src.group(1)[:60] if src else ""))
+    return images
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/")])
+def test_every_figure_has_alt_text_that_says_what_it_shows(build, name):
+    bad = [(alt, src) for alt, src in article_images(name)
+           if not alt or not alt.strip() or re.search(r"(^|/)[\w.-]+\.(png|jpe?g|svg|gif)$", alt.strip())
+           or alt.strip().startswith(("../", "_images", "data:"))]
+    assert not bad, f"{name}: figures whose alt text is empty, a path or a file name: {bad[:5]}"
+
+
+MAX_PAGE_KB = 600
+
+
+def test_no_page_is_heavier_than_600_kb(build):
+    """Slider frames are files (_ext/page_weight.py), not inline data: URIs that no browser can cache."""
+    weights = {str(p.relative_to(HTML)): p.stat().st_size / 1024 for p in HTML.rglob("*.html")
+               if "_static" not in p.parts}
+    heaviest = sorted(weights.items(), key=lambda item: -item[1])[:5]
+    print("heaviest pages (KB):", ", ".join(f"{name} {kb:.0f}" for name, kb in heaviest))
+    assert heaviest[0][1] <= MAX_PAGE_KB, f"pages over {MAX_PAGE_KB} KB: {heaviest}"
+    inline = [name for name in weights if "data:image/png;base64" in (HTML / name).read_text()]
+    assert not inline, f"pages with inline base64 images: {inline}"

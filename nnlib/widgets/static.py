@@ -39,6 +39,19 @@ __all__ = [
 ]
 
 
+def _twin(html_text: str, first_frame: str):
+    """An ``IPython.display.HTML`` of the twin that also offers its first frame as ``image/png``.
+
+    HTML pages show the slider (text/html comes first there); outputs that cannot show HTML
+    -- the PDF edition built with LaTeX, a plain-text console -- show the frame on display.
+    """
+    from IPython.display import HTML
+
+    twin = HTML(html_text)
+    twin._repr_png_ = lambda: base64.b64decode(first_frame)
+    return twin
+
+
 def figure_to_png_base64(fig, dpi: int = 75) -> str:
     """Render a Matplotlib figure to PNG and return it base64-encoded (ASCII text).
 
@@ -70,7 +83,10 @@ _slider_ids = itertools.count()
 
 _SLIDER_SCRIPT = """
 (function () {
-  var root = document.getElementById(%(root_id)s);
+  // The root is this script's parent: with two views of one notebook (JupyterLab) each copy
+  // binds its own slider; the id is the fallback where currentScript is unavailable.
+  var here = document.currentScript && document.currentScript.parentElement;
+  var root = (here && here.classList.contains("nnlib-static-slider")) ? here : document.getElementById(%(root_id)s);
   if (!root) { return; }
   var slider = root.querySelector("input[type=range]");
   var shown = root.querySelector("output");
@@ -82,9 +98,12 @@ _SLIDER_SCRIPT = """
       frames[i].style.display = (i === index) ? "block" : "none";
     }
     slider.value = String(index);
+    slider.setAttribute("aria-valuetext", labels[index]);  // read out "2 (9 parameters)", not "1"
     shown.textContent = labels[index];
   }
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
+  // Arrow keys move the slider; JupyterLab would otherwise take them as notebook shortcuts.
+  slider.addEventListener("keydown", function (event) { event.stopPropagation(); });
   root.querySelector("button[data-step='-1']").addEventListener("click", function () {
     show(parseInt(slider.value, 10) - 1);
   });
@@ -127,10 +146,11 @@ def static_slider_html(frames: Sequence[str], value_labels: Sequence[str], label
         f'<div class="nnlib-static-slider" id="{root_id}">\n'
         f'<div style="font-family:sans-serif;font-size:14px;margin:4px 0">\n'
         f'<label for="{root_id}-range">{html.escape(label)}</label>\n'
-        f'<button type="button" data-step="-1" aria-label="previous">&#9664;</button>\n'
+        f'<button type="button" data-step="-1" aria-label="previous {html.escape(label)}">&#9664;</button>\n'
         f'<input type="range" id="{root_id}-range" min="0" max="{len(frames) - 1}" step="1" '
-        f'value="{initial_index}" style="width:40%;vertical-align:middle"/>\n'
-        f'<button type="button" data-step="1" aria-label="next">&#9654;</button>\n'
+        f'value="{initial_index}" aria-valuetext="{html.escape(value_labels[initial_index])}" '
+        f'style="width:40%;min-width:10em;vertical-align:middle"/>\n'
+        f'<button type="button" data-step="1" aria-label="next {html.escape(label)}">&#9654;</button>\n'
         f'<output for="{root_id}-range" style="font-weight:bold;margin-left:8px">'
         f"{html.escape(value_labels[initial_index])}</output>\n"
         f"</div>\n{images}\n<script>{script}</script>\n</div>"
@@ -147,15 +167,13 @@ def static_slider(make_figure: Callable, values: Sequence, label: str,
     object whose slider switches between the frames in the browser, with no kernel and no network.
     Keep ``len(values) * frame size`` modest: about 20-60 kB per frame at dpi 75.
     """
-    from IPython.display import HTML
-
     values = _slider_values("values", values)
     _check_name("label", label)
     format_value = str if format_value is None else format_value
     initial_index = 0 if initial_value is None else check_one_of("initial_value", initial_value, values)
     frames = render_frames(make_figure, values, dpi=dpi)
     labels = [format_value(value) for value in values]
-    return HTML(static_slider_html(frames, labels, label, initial_index=initial_index))
+    return _twin(static_slider_html(frames, labels, label, initial_index=initial_index), frames[initial_index])
 
 
 def _slider_values(name: str, values) -> list:
@@ -176,7 +194,8 @@ def _check_name(name: str, text) -> None:
 
 _GRID_SLIDER_SCRIPT = """
 (function () {
-  var root = document.getElementById(%(root_id)s);
+  var here = document.currentScript && document.currentScript.parentElement;
+  var root = (here && here.classList.contains("nnlib-static-slider-grid")) ? here : document.getElementById(%(root_id)s);
   if (!root) { return; }
   var sliders = root.querySelectorAll("input[type=range]");
   var shown = root.querySelectorAll("output");
@@ -191,9 +210,21 @@ _GRID_SLIDER_SCRIPT = """
     }
     shown[0].textContent = labels[0][i];
     shown[1].textContent = labels[1][j];
+    sliders[0].setAttribute("aria-valuetext", labels[0][i]);
+    sliders[1].setAttribute("aria-valuetext", labels[1][j]);
   }
-  sliders[0].addEventListener("input", show);
-  sliders[1].addEventListener("input", show);
+  [0, 1].forEach(function (n) {
+    var slider = sliders[n];
+    slider.addEventListener("input", show);
+    slider.addEventListener("keydown", function (event) { event.stopPropagation(); });
+    root.querySelectorAll("button[data-slider='" + n + "']").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var next = parseInt(slider.value, 10) + parseInt(button.dataset.step, 10);
+        slider.value = String(Math.max(0, Math.min(labels[n].length - 1, next)));
+        show();
+      });
+    });
+  });
   show();
 })();
 """
@@ -244,8 +275,12 @@ def static_slider_grid_html(frames: Sequence[Sequence[str]], first_labels: Seque
         return (
             f'<div style="font-family:sans-serif;font-size:14px;margin:4px 0">\n'
             f'<label for="{slider_id}" style="display:inline-block;min-width:9em">{html.escape(name)}</label>\n'
+            f'<button type="button" data-slider="{number}" data-step="-1" '
+            f'aria-label="previous {html.escape(name)}">&#9664;</button>\n'
             f'<input type="range" id="{slider_id}" min="0" max="{len(labels) - 1}" step="1" value="{value}" '
-            f'style="width:35%;vertical-align:middle"/>\n'
+            f'aria-valuetext="{html.escape(labels[value])}" style="width:35%;min-width:10em;vertical-align:middle"/>\n'
+            f'<button type="button" data-slider="{number}" data-step="1" '
+            f'aria-label="next {html.escape(name)}">&#9654;</button>\n'
             f'<output for="{slider_id}" style="font-weight:bold;margin-left:8px">'
             f"{html.escape(labels[value])}</output>\n"
             f"</div>"
@@ -272,8 +307,6 @@ def static_slider_grid(make_figure: Callable, first_values: Sequence, second_val
     slider (default ``str``); ``initial_values`` is the (first, second) pair shown first. Returns an
     ``IPython.display.HTML`` object whose two sliders switch between the frames in the browser.
     """
-    from IPython.display import HTML
-
     first_values = _slider_values("first_values", first_values)
     second_values = _slider_values("second_values", second_values)
     _check_name("first_name", first_name)
@@ -291,7 +324,8 @@ def static_slider_grid(make_figure: Callable, first_values: Sequence, second_val
     format_second = str if format_second is None else format_second
     frames = [render_frames(lambda second, first=first: make_figure(first, second), second_values, dpi=dpi)
               for first in first_values]
-    return HTML(static_slider_grid_html(frames, [format_first(v) for v in first_values],
-                                        [format_second(v) for v in second_values], first_name, second_name,
-                                        initial_indices=initial_indices))
+    return _twin(static_slider_grid_html(frames, [format_first(v) for v in first_values],
+                                         [format_second(v) for v in second_values], first_name, second_name,
+                                         initial_indices=initial_indices),
+                 frames[initial_indices[0]][initial_indices[1]])
 
