@@ -1,8 +1,9 @@
-"""Diagrams with numbers on them: one neuron (chapter 1) and small worked networks (chapter 3).
+"""Diagrams with numbers on them: one neuron (chapter 1) and small worked networks (chapters 3 and 6).
 
 ``nnlib.plotting.draw_network`` draws the *shape* of a network. The figures here draw a
 particular network: every weight written on its edge, every bias beside its neuron, and, when an
-input is given, the value each neuron computes (its pre-activation ``z`` and its output ``a``).
+input is given, the value each neuron computes (its pre-activation ``z`` and its output ``a``);
+for chapter 6 also each neuron's delta, the gradient of the loss with respect to its ``z``.
 The arithmetic lives in the pure function :func:`worked_values`, tested on its own; the drawing
 functions only place text and circles. Weights use the book's row-wise layout: ``W[i, j]`` is the
 weight from input ``i`` to neuron ``j`` (shape ``(n_in, n_out)``), biases have shape ``(n_out,)``.
@@ -125,13 +126,35 @@ def draw_neuron(w, b, x=None, activation="relu", ax=None, title=None, digits=4):
     return fig
 
 
-def draw_worked_network(x, weights, biases, activation_names, ax=None, title=None, digits=4, input_names=None):
+def _check_deltas(deltas, kernels):
+    if deltas is None:
+        return None
+    if isinstance(deltas, np.ndarray) or len(deltas) != len(kernels):
+        raise ValueError(f"deltas: expected a list with one array per layer ({len(kernels)}), got {deltas!r}.")
+    checked = []
+    for k, (delta, w) in enumerate(zip(deltas, kernels)):
+        delta = np.atleast_1d(np.asarray(delta, dtype=float))
+        if delta.shape != (w.shape[1],):
+            raise ValueError(f"deltas[{k}]: expected shape ({w.shape[1]},), one value per neuron of layer {k + 1}, "
+                             f"got shape {delta.shape}.")
+        checked.append(delta)
+    return checked
+
+
+def draw_worked_network(x, weights, biases, activation_names, ax=None, title=None, digits=4, input_names=None,
+                        deltas=None):
     """Draw a small dense network with its own numbers: each weight on its edge, each bias under
     its neuron, and the values ``z`` and ``a`` of one example ``x`` inside the neurons
     (computed by :func:`worked_values`). ``weights[k]`` has shape ``(n_in, n_out)``. Chapter 3.
+
+    ``deltas`` (optional, chapter 6): one array per layer, ``deltas[k]`` of shape ``(n_out,)``, the
+    gradient of the loss with respect to that layer's ``z`` (its delta,
+    ``delta_k = (W_{k+1} delta_{k+1}) * f_k'(z_k)``); each is written in red under its neuron. The
+    deltas are drawn as given, so the notebook that computes them by hand can show its own numbers.
     """
     values = worked_values(x, weights, biases, activation_names)
     kernels, bias_vectors = _check_weights(weights, biases)
+    deltas = _check_deltas(deltas, kernels)
     sizes = [kernels[0].shape[0]] + [w.shape[1] for w in kernels]
     n_layers = len(sizes)
     gap_x = 3.2
@@ -160,11 +183,14 @@ def draw_worked_network(x, weights, biases, activation_names, ax=None, title=Non
             _node(ax, px, py, kind, f"z={_fmt(z[j], digits)}\na={_fmt(a[j], digits)}", radius)
             ax.text(px, py - radius - 0.12, f"b = {_fmt(bias_vectors[k][j], digits)}", ha="center", va="top",
                     fontsize=9, color="#444444")
+            if deltas is not None:
+                ax.text(px, py - radius - 0.42, f"δ = {_fmt(deltas[k][j], digits)}", ha="center", va="top",
+                        fontsize=9, color="#cb181d", fontweight="bold")
         ax.text(positions[k + 1][0][0], max(p[1] for p in positions[k + 1]) + radius + 0.35,
                 activation_names[k], ha="center", va="bottom", fontsize=9, color="#444444", style="italic")
     top = max(p[1] for layer in positions for p in layer)
     ax.set_xlim(-radius - 0.4, (n_layers - 1) * gap_x + radius + 0.4)
-    ax.set_ylim(-top - radius - 0.7, top + radius + 0.8)
+    ax.set_ylim(-top - radius - (1.0 if deltas is not None else 0.7), top + radius + 0.8)
     ax.set_aspect("equal")
     ax.set_axis_off()
     if title is None:

@@ -76,3 +76,28 @@ def test_draw_worked_network_labels_every_edge_and_neuron():
     assert "z=16\na=16" in shown and "z=-7\na=0" in shown and "z=32\na=32" in shown
     assert "2-2-1" in fig.axes[0].get_title()
     plt.close(fig)
+
+
+def test_draw_worked_network_writes_every_delta_under_its_neuron():
+    fig = diagrams.draw_worked_network([2.0, 3.0], [W1, W2], [[0, 0], [0]], ["relu", "linear"],
+                                       deltas=[[0.25, -0.125], [1.5]])
+    deltas = [t for t in fig.axes[0].texts if t.get_text().startswith("δ = ")]
+    assert sorted(t.get_text() for t in deltas) == ["δ = -0.125", "δ = 0.25", "δ = 1.5"]
+    # each delta sits just under its own neuron: the output delta at the output layer's x position
+    output_delta = next(t for t in deltas if t.get_text() == "δ = 1.5")
+    assert output_delta.get_position()[0] == max(t.get_position()[0] for t in deltas)
+    plt.close(fig)
+    fig = diagrams.draw_worked_network([2.0, 3.0], [W1, W2], [[0, 0], [0]], ["relu", "linear"])
+    assert not [t for t in texts(fig) if t.startswith("δ")]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("deltas, word", [
+    ([[0.1, 0.2]], "deltas: expected a list with one array per layer (2)"),
+    ([[0.1, 0.2, 0.3], [1.0]], "deltas[0]: expected shape (2,)"),
+    ([[0.1, 0.2], [1.0, 2.0]], "deltas[1]: expected shape (1,)"),
+    (np.zeros((2, 2)), "deltas: expected a list"),
+])
+def test_draw_worked_network_rejects_deltas_of_the_wrong_shape(deltas, word):
+    with pytest.raises(ValueError, match=re.escape(word)):
+        diagrams.draw_worked_network([2.0, 3.0], [W1, W2], [[0, 0], [0]], ["relu", "linear"], deltas=deltas)

@@ -448,6 +448,17 @@ def test_gradient_norms_vanish_with_tanh_and_bad_arguments_are_refused():
     plt.close(fig)
 
 
+def test_gradient_norm_arguments_named_in_errors():
+    from nnlib.widgets.recurrence import gradient_norm_figure, jacobian_norms
+    for scale in (-1.0, float("nan"), "1"):
+        with pytest.raises(ValueError, match="input_scale"):
+            jacobian_norms(10, input_scale=scale)
+    with pytest.raises(ValueError, match="gains"):
+        gradient_norm_figure(10, gains=())
+    # zero input keeps the tanh cell at h = 0, where the slope is 1: gain 1 then neither shrinks nor grows
+    assert np.allclose(jacobian_norms(20, gain=1.0, input_scale=0.0), 1.0)
+
+
 def test_static_gradient_norm_explorer_has_one_frame_per_length():
     from nnlib.widgets.recurrence import static_gradient_norm_explorer
 

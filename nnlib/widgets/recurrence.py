@@ -51,6 +51,9 @@ def jacobian_norms(length: int, gain: float = 1.0, units: int = 16, activation: 
     units = check_positive_int("units", units)
     gain = _check_gain(gain)
     activation = _check_activation(activation)
+    if isinstance(input_scale, bool) or not isinstance(input_scale, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(input_scale) or input_scale < 0:
+        raise ValueError(f"input_scale: expected a number >= 0 such as 1.0, got {input_scale!r}.")
     rng = np.random.default_rng(seed)
     q, r = np.linalg.qr(rng.normal(size=(units, units)))
     recurrent = gain * q * np.sign(np.diag(r))
@@ -77,6 +80,9 @@ def gradient_norm_figure(length: int, gains=GRADIENT_GAINS, activation: str = "t
     """Figure: ||dh_T/dh_t|| against the number of steps back, T - t, one line per gain (log scale)."""
     length = check_positive_int("length", length)
     gains = [_check_gain(g, "gains") for g in gains]
+    if not gains:
+        raise ValueError("gains: expected at least one gain such as (0.8, 1.0, 1.2), got none.")
+    fixed_axes = max_length is not None  # the frames of an explorer share their axes; a lone figure fits its data
     max_length = length if max_length is None else check_positive_int("max_length", max_length)
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for gain in gains:
@@ -84,7 +90,7 @@ def gradient_norm_figure(length: int, gains=GRADIENT_GAINS, activation: str = "t
         steps_back = np.arange(length, -1, -1)
         ax.semilogy(steps_back, np.maximum(norms, 1e-300), label=f"gain {gain:g}: {norms[0]:.2g} at {length} steps")
     ax.set_xlim(0, max_length)
-    if activation == "tanh":
+    if activation == "tanh" and fixed_axes:
         ax.set_ylim(1e-24, 10.0)
     ax.axhline(1.0, color="0.6", linewidth=0.8)
     ax.set_title(f"How much gradient reaches earlier steps ({activation} cell, T = {length})")
