@@ -230,12 +230,30 @@ def run_with_time_limit(function, args, kwargs, seconds):
     # CPU time (ITIMER_PROF), not wall-clock time: on a busy machine a correct answer gets its
     # full share of the limit, while an endless loop, which burns CPU, is still stopped.
     previous = signal.signal(signal.SIGPROF, on_alarm)
+    done = threading.Event()
+    nudger = threading.Thread(target=_nudge_main_thread, args=(done,), daemon=True)
     signal.setitimer(signal.ITIMER_PROF, seconds)
+    nudger.start()
     try:
         return function(*args, **kwargs)
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
+        done.set()
         signal.signal(signal.SIGPROF, previous)
+
+
+def _nudge_main_thread(done, every=0.02):
+    """Wake up every ``every`` seconds until ``done``, so that a pending SIGPROF is handled.
+
+    The kernel may deliver the timer's SIGPROF to any thread of the process, for example one of
+    OpenBLAS's worker threads. On Linux, CPython (3.11) then records the signal but does not
+    tell the main thread to look (it computes that flag for the thread the signal landed on), so
+    a student's ``while True: pass`` can run on forever with the time-limit signal pending. Each
+    time this thread wants the interpreter lock back, the main thread re-checks its pending
+    events and runs the handler. Seen in tests/test_exercises.py under pytest-xdist.
+    """
+    while not done.wait(every):
+        pass
 
 
 def _student_line(error, function):
