@@ -201,6 +201,24 @@ class Layer:
         for (store, key), new in zip(self._weight_slots(), converted):
             store[key] = new.copy()
 
+    def _create_kernel_and_bias(self, kernel_shape, n_out):
+        """Fill ``params`` with a kernel of ``kernel_shape`` from ``kernel_initializer`` and, with
+        ``use_bias``, a bias of ``n_out`` zeros (or ``bias_initializer``'s values); set ``grads`` and
+        the ``regularizers`` asked for. Shared by Dense (chapter 3) and Conv2D (chapter 13)."""
+        kernel = np.asarray(self.kernel_initializer(kernel_shape))
+        if kernel.shape != tuple(kernel_shape):
+            raise ValueError(
+                f"kernel_initializer: layer {self.label!r} asked for a kernel of shape {tuple(kernel_shape)}, "
+                f"got shape {kernel.shape}."
+            )
+        self.params = {"kernel": kernel}
+        if self.use_bias:
+            self.params["bias"] = np.asarray(self.bias_initializer((n_out,)))
+        self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}
+        self.regularizers = {key: reg for key, reg in (("kernel", self.kernel_regularizer),
+                                                       ("bias", self.bias_regularizer))
+                             if reg is not None and key in self.params}
+
     def regularization_penalty(self):
         """The sum of the layer's weight penalties (chapter 12), 0.0 without regularizers."""
         return float(sum(reg.penalty(self.params[key]) for key, reg in self.regularizers.items()))

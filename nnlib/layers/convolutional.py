@@ -90,20 +90,7 @@ class Conv2D(ImageLayer):
         if input_shape[-1] is None:
             raise ValueError(f"layer {self.label!r}: the channel axis must have a known size, got {input_shape}.")
         self.compute_output_shape(input_shape)  # raises if the kernel does not fit
-        shape = (*self.kernel_size, input_shape[-1], self.filters)
-        kernel = np.asarray(self.kernel_initializer(shape))
-        if kernel.shape != shape:
-            raise ValueError(
-                f"kernel_initializer: layer {self.label!r} asked for a kernel of shape {shape}, "
-                f"got shape {kernel.shape}."
-            )
-        self.params = {"kernel": kernel}
-        if self.use_bias:
-            self.params["bias"] = np.asarray(self.bias_initializer((self.filters,)))
-        self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}
-        self.regularizers = {key: reg for key, reg in (("kernel", self.kernel_regularizer),
-                                                       ("bias", self.bias_regularizer))
-                             if reg is not None and key in self.params}
+        self._create_kernel_and_bias((*self.kernel_size, input_shape[-1], self.filters), self.filters)
         super().build(input_shape)
 
     @property

@@ -71,20 +71,7 @@ class Dense(Layer):
         input_shape = as_shape(input_shape)
         if input_shape[-1] is None:
             raise ValueError(f"layer {self.label!r}: the last input axis must have a known size, got {input_shape}.")
-        n_in = input_shape[-1]
-        kernel = np.asarray(self.kernel_initializer((n_in, self.units)))
-        if kernel.shape != (n_in, self.units):
-            raise ValueError(
-                f"kernel_initializer: layer {self.label!r} asked for a kernel of shape {(n_in, self.units)}, "
-                f"got shape {kernel.shape}."
-            )
-        self.params = {"kernel": kernel}
-        if self.use_bias:
-            self.params["bias"] = np.asarray(self.bias_initializer((self.units,)))
-        self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}
-        self.regularizers = {key: reg for key, reg in (("kernel", self.kernel_regularizer),
-                                                       ("bias", self.bias_regularizer))
-                             if reg is not None and key in self.params}
+        self._create_kernel_and_bias((input_shape[-1], self.units), self.units)
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
