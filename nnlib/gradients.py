@@ -31,12 +31,27 @@ def numerical_gradient(f, x, h=1e-4):
     for index in np.ndindex(x.shape):
         original = x[index]
         x[index] = original + h
-        f_plus = float(f(x))
+        f_plus = _scalar(f(x))
         x[index] = original - h
-        f_minus = float(f(x))
+        f_minus = _scalar(f(x))
         x[index] = original
         grad[index] = (f_plus - f_minus) / (2.0 * h)
     return grad
+
+
+def _scalar(value):
+    """``value`` as a float, or a clear error: a gradient is taken of a single number."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"f: expected a function that returns one number (a loss), got an array of shape "
+                         f"{np.shape(value)}; sum or average it first.")
+    return float(value)
+
+
+def _check_step(value, name):
+    """A positive, finite number such as 1e-5 or 0.1, or a clear error naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}: expected a positive number, got {value!r}.")
 
 
 def rel_error(a, b):
@@ -62,6 +77,8 @@ def check_gradients(model, x, y, h=1e-5):
     the check and restored afterwards, unchanged.
     """
     model._require_compiled("check_gradients")
+    _check_step(h, "h")
+    model._prepare_x(x)  # builds an unbuilt model now, in the current floatx, so its weights keep that dtype
     previous_floatx = config.floatx()
     config.set_floatx("float64")
     try:
@@ -98,14 +115,16 @@ def gradient_descent(grad_f, x0, learning_rate=0.1, steps=100):
     (steps + 1, *x0.shape): the start and every iterate. Iterates that overflow become
     inf, so a diverging run is visible rather than an error. Derived in chapter 5.
     """
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate: expected a positive number, got {learning_rate!r}.")
+    _check_step(learning_rate, "learning_rate")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps: expected a non-negative integer, got {steps!r}.")
     x = np.array(x0, dtype=np.float64)
     path = [x.copy()]
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
-            x = x - learning_rate * np.asarray(grad_f(x), dtype=np.float64)
+            gradient = np.asarray(grad_f(x), dtype=np.float64)
+            if gradient.shape != x.shape:
+                raise ValueError(f"grad_f: expected a gradient of the shape of x0 {x.shape}, got shape {gradient.shape}.")
+            x = x - learning_rate * gradient
             path.append(x.copy())
     return np.array(path)

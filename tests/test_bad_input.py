@@ -659,3 +659,37 @@ def test_fit_refuses_a_bare_callback_and_early_stopping_refuses_a_typo_in_mode()
         binary_model().fit(X, Y_BINARY, verbose=0, callbacks=EarlyStopping(monitor="loss"))
     with pytest.raises(ValueError, match=r"mode: expected 'auto', 'min' or 'max', got 'minimum'"):
         EarlyStopping(mode="minimum")
+
+
+# --- nnlib.gradients (review defect 12; appendix A cases G02, G04, G06, G07, G08) ---------------
+
+def test_numerical_gradient_of_a_function_that_returns_an_array_says_so():
+    with pytest.raises(ValueError, match=r"^f: expected a function that returns one number .* shape \(2,\)"):
+        nnlib.gradients.numerical_gradient(lambda x: x * 2, np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("h", [0, -1e-5, float("nan"), "1e-5", True])
+def test_check_gradients_needs_a_positive_step(h):
+    model = nnlib.Sequential([nnlib.Input((2,)), nnlib.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    with pytest.raises(ValueError, match=r"^h: expected a positive number"):
+        nnlib.gradients.check_gradients(model, np.ones((3, 2)), np.array([0, 1, 1]), h=h)
+
+
+@pytest.mark.parametrize("rate", ["0.1", None, 0, float("inf")])
+def test_gradient_descent_needs_a_positive_learning_rate(rate):
+    with pytest.raises(ValueError, match=r"^learning_rate: expected a positive number"):
+        nnlib.gradients.gradient_descent(lambda x: 2 * x, np.array([1.0]), learning_rate=rate)
+
+
+def test_gradient_descent_refuses_a_gradient_of_another_shape():
+    with pytest.raises(ValueError, match=r"^grad_f: expected a gradient of the shape of x0 \(2,\), got shape \(1,\)"):
+        nnlib.gradients.gradient_descent(lambda x: np.array([1.0]), np.array([1.0, 1.0]), steps=2)
+
+
+def test_check_gradients_on_an_unbuilt_model_leaves_its_weights_in_floatx():
+    model = nnlib.Sequential([nnlib.Dense(2, activation="tanh"), nnlib.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    errors = nnlib.gradients.check_gradients(model, np.ones((3, 2)), np.array([0, 1, 1]))
+    assert max(errors.values()) < 1e-6
+    assert {w.dtype for w in model.get_weights()} == {np.dtype(nnlib.floatx())}
