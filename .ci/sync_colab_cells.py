@@ -1,7 +1,9 @@
 """Keep the Colab set-up cell of every notebook in step with the repository URL in _config.yml.
 
-The first cell of each chapter notebook installs nnlib when it is not importable
-(on Colab) and does nothing elsewhere. The address it installs from is written
+The first cell of each chapter notebook installs nnlib on Google Colab (detected by
+the `google.colab` module Colab's kernel has loaded) when it is not importable, and
+does nothing elsewhere: an ImportError in a local or Binder kernel is never turned
+into an installation. The address it installs from is written
 once, in _config.yml (repository.url); this script copies it into the notebooks.
 
     python .ci/sync_colab_cells.py          # rewrite the cells that differ
@@ -15,12 +17,19 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_FOLDERS = ("chapters",)
 TAG = "remove-cell"
 
-TEMPLATE = """# Colab set-up: install nnlib when it is not importable (does nothing elsewhere).
-try:
-    import nnlib
-except ImportError:
-    %pip install --quiet "nnlib @ git+{url}"
-    import nnlib"""
+TEMPLATE = """# Colab set-up: on Google Colab, install nnlib from the book's repository.
+# Anywhere else this cell does nothing: a missing nnlib there is a real
+# problem with your environment, so the import in the next cell reports it.
+import sys
+
+if "google.colab" in sys.modules:
+    try:
+        import nnlib
+    except ImportError:
+        source = ("nnlib @ git+{head}/"
+                  "{tail}")
+        %pip install --quiet "{{source}}"
+"""
 
 
 def repository_url():
@@ -38,7 +47,9 @@ def repository_url():
 
 
 def expected_source():
-    return TEMPLATE.format(url=repository_url())
+    """The cell's code; the URL is split at its last slash so no line passes 79 characters."""
+    head, tail = repository_url().rsplit("/", 1)
+    return TEMPLATE.format(head=head, tail=tail).rstrip("\n")
 
 
 def notebooks():

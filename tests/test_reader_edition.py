@@ -140,3 +140,18 @@ def test_every_transform_has_been_applied_and_is_idempotent(path):
         assert transform(twice) == 0 and twice == once, f"{name} is not idempotent on {path.name}"
         assert once == notebook, (f"{path.name}: `python _ext/reader_edition.py {name}` has not been run "
                                   "(run it, re-execute the notebook if it changed code, and commit)")
+
+
+MAX_CODE_LINE = 79
+NOTEBOOKS_READ_AS_CODE = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "exercises" / "source").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_READ_AS_CODE, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_code_lines_fit_a_phone_and_a_printed_page(path):
+    """Issue 12, item 3: every code line of a chapter or exercise is at most 79 characters (PEP 8)."""
+    notebook = json.loads(path.read_text())
+    long_lines = [(index, line) for index, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"
+                  for line in "".join(cell["source"]).splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long_lines, (
+        f"{path.name}: {len(long_lines)} code lines over {MAX_CODE_LINE} characters, first: "
+        f"cell {long_lines[0][0]}: {long_lines[0][1]!r}")
