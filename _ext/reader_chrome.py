@@ -17,15 +17,40 @@ And, on the theme's header buttons (``html-page-context``, after sphinx-book-the
 * exercise pages get no Colab button: their checks need this repository's files (their text
   says so), so a Colab launch could only fail. Binder, which has the repository, stays.
 
-``tests/test_browser.py`` checks every one of these in Chromium.
+And two pieces of chrome (``config-inited``, and ``templates/layout.html``):
+
+* one search field, not two: pydata-sphinx-theme 0.17 adds a header bar whose only item is a
+  second "Search Ctrl+K" field (its ``navbar_persistent`` default) above sphinx-book-theme's own
+  field in the sidebar; with ``navbar_persistent`` empty the theme leaves that bar out (the
+  article header keeps its search button for narrow screens);
+* no doubled title: the page whose heading is the book's title (the introduction) gets
+  "Neural Networks from Scratch" as its ``<title>``, not that title twice;
+* from ``file://`` the search page says how to serve the book (``reader.js``).
+
+``tests/test_browser.py`` checks every one of these in Chromium (and ``tests/test_book_build.py``
+the titles).
 """
 import pathlib
 
 STATIC = pathlib.Path(__file__).parent / "static"
+TEMPLATES = pathlib.Path(__file__).parent / "templates"
 
 
 def add_static_path(app, config):
     config.html_static_path = list(config.html_static_path) + [str(STATIC)]
+
+
+def one_search_field(app, config):
+    options = dict(config.html_theme_options or {})
+    options["navbar_persistent"] = []
+    config.html_theme_options = options
+
+
+def add_templates(app, config):
+    """``templates/layout.html``: the theme's layout, whose ``<title>`` is "page — book" except on
+    the page titled like the book (``titlesuffix`` is set inside Sphinx's template, so a template
+    block, not the page context, is where to change it)."""
+    config.templates_path = list(config.templates_path) + [str(TEMPLATES)]
 
 
 BOOK_PDF = "book.pdf"
@@ -53,6 +78,8 @@ def adjust_header_buttons(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", add_static_path)
+    app.connect("config-inited", one_search_field)
+    app.connect("config-inited", add_templates)
     app.connect("html-page-context", adjust_header_buttons, priority=600)
     app.add_js_file("reader.js")
     app.add_css_file("reader.css")
