@@ -11,7 +11,9 @@ from Scratch (.venv)". Debian's Chromium (driven by Playwright, as in tests/test
 * opens the student notebook of exercise 2, runs it with the answer still `...`, and sees otter's
   check say what is wrong;
 * opens a static twin untrusted (the note says to run the cell), runs it, moves it with the arrow
-  keys without Lab taking them, and opens a second view of the notebook whose twin moves on its own.
+  keys without Lab taking them, and opens a second view of the notebook whose twin moves on its own;
+* shows that chapter 3's ``{footcite}`` is raw text in Lab with an empty References heading, and
+  that after ``_ext/footcite_to_footnotes.py`` (MyST footnotes) the marks and references read.
 
 No request leaves the machine (the browser may reach only the Lab server). The server and its
 kernels are stopped at the end.
@@ -36,6 +38,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTER = "chapters/03_forward_propagation.ipynb"
 EXERCISE = "exercises/student/02_activation_functions.ipynb"
 TWIN = "twin.ipynb"
+CITED = "chapters/03_footnotes.ipynb"     # chapter 3 after _ext/footcite_to_footnotes.py
 KERNEL_NAME = "nnfs"
 KERNEL_DISPLAY_NAME = "Neural Networks from Scratch (.venv)"     # as `make lab` registers it
 RUN_TIMEOUT = 90  # seconds for Run All; chapter 3 runs in about 3 s
@@ -88,6 +91,15 @@ def _twin_notebook(target):
     target.write_text(json.dumps(notebook))
 
 
+def _converter():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import footcite_to_footnotes
+    finally:
+        sys.path.pop(0)
+    return footcite_to_footnotes
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab on a temporary copy; yields (base url, token, root). Stopped with its kernels."""
@@ -97,6 +109,10 @@ def lab(tmp_path_factory):
     for path in (CHAPTER, EXERCISE):
         _with_kernel(ROOT / path, root / path)
     _twin_notebook(root / TWIN)
+    converter = _converter()
+    cited = converter.convert(json.loads((ROOT / CHAPTER).read_text()), converter.bibliography())
+    (root / CITED).write_text(json.dumps(cited))
+    _with_kernel(root / CITED, root / CITED)
     # The project's kernel, exactly as `make lab` registers it, but in this temporary data dir;
     # nnlib comes from this checkout.
     kernel_dir = home / "data" / "kernels" / KERNEL_NAME
@@ -107,6 +123,10 @@ def lab(tmp_path_factory):
         "env": {"PYTHONPATH": str(ROOT), "KERAS_BACKEND": "jax", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                 "MPLBACKEND": "module://matplotlib_inline.backend_inline"},
     }))
+    # Every cell rendered, not only those in view (the default windowing renders as one scrolls).
+    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), PYTHONPATH=str(ROOT))
@@ -325,6 +345,54 @@ def test_static_twin_in_lab_untrusted_trusted_keys_and_two_views(page):
                         ".map(n => n.id)")
     assert len(ids) == len(set(ids)), f"the two views share ids: {ids}"
     assert not page.errors, f"page errors in JupyterLab: {page.errors[:5]}"
+
+
+def test_citations_as_footnotes_read_in_lab_where_footcite_is_raw(page):
+    """Chapter 3 as committed shows "{footcite}" and an empty References heading in JupyterLab;
+    after _ext/footcite_to_footnotes.py the marks read [^Key] and the references are listed."""
+    def markdown_texts(path):
+        widget_id = page.evaluate("async path => { const w = await window.jupyterapp.commands.execute("
+                                  "'docmanager:open', {path: path, factory: 'Notebook'}); "
+                                  "await w.context.ready; return w.id; }", path)
+        cells = panel(page, widget_id).locator(".jp-MarkdownCell .jp-RenderedMarkdown")
+        cells.last.wait_for(state="attached", timeout=30_000)
+        page.wait_for_function("id => [...document.getElementById(id).querySelectorAll('.jp-MarkdownCell')]"
+                               ".every(c => c.querySelector('.jp-RenderedMarkdown'))", arg=widget_id)
+        # text_content: off-screen cells have no innerText; "¶" is the heading anchor.
+        return [cell.text_content().replace("¶", "").strip() for cell in cells.all()]
+
+    before = markdown_texts(CHAPTER)
+    assert any("{footcite}" in text for text in before), "chapter 3 no longer uses {footcite}: update this test"
+    assert before[-1].strip() == "References", f"the References cell shows {before[-1]!r}"
+
+    after = markdown_texts(CITED)
+    assert not any("{footcite}" in text or "footbibliography" in text for text in after)
+    shown = [text for text in after if "approximate any continuous" in text]
+    assert any("[^Cybenko1989]" in text for text in shown), f"no citation mark in {shown}"
+    references = after[-1]
+    assert references.startswith("References") and "Approximation by superpositions" in references
+    assert "[^Hornik1989]:" in references and "Multilayer feedforward networks" in references
+
+
+def test_footnote_conversion_edges():
+    """A mark never starts a line (it would become a definition); unknown keys fail; idempotent."""
+    converter = _converter()
+    entries = {"A": "Author A. Title A. 2001.", "B": "Author B. Title B. 2002."}
+
+    def notebook(*sources):
+        return {"cells": [{"cell_type": "markdown", "metadata": {}, "source": s} for s in sources]}
+
+    once = converter.convert(notebook("the **transformer**\n{footcite}`B`: it attends, and {footcite}`A,B`.",
+                                      "## References\n\n```{footbibliography}\n```"), entries)
+    text, references = ("".join(cell["source"]) for cell in once["cells"])
+    assert text == "the **transformer** [^B]: it attends, and [^A][^B]."
+    assert references == "## References\n\n[^B]: Author B. Title B. 2002.\n\n[^A]: Author A. Title A. 2001."
+    again = converter.convert(json.loads(json.dumps(once)), entries)
+    assert again == once
+    with pytest.raises(ValueError, match="not in references.bib"):
+        converter.convert(notebook("{footcite}`Missing2020`"), entries)
+    bib = converter.bibliography()
+    assert "Cybenko1989" in bib and "Approximation by superpositions" in bib["Cybenko1989"]
 
 
 def test_every_kernel_is_the_projects(lab):
