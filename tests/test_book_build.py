@@ -139,3 +139,12 @@ def test_one_search_field_per_page(build, name):
     fields = re.findall(r'<button[^>]*class="[^"]*\bsearch-button-field\b', page)
     assert len(fields) == 1, f"{name}: {len(fields)} search fields"
     assert "navbar-persistent--mobile" not in page, f"{name}: pydata's header search is back"
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/")])
+def test_figures_load_lazily(build, name):
+    """Figures do not compete with the theme's scripts for bandwidth before DOMContentLoaded."""
+    page = (HTML / f"{name}.html").read_text()
+    article = page[page.index('<article'):page.index('</article>')]
+    eager = [tag[:80] for tag in re.findall(r"<img\b[^>]*>", article) if 'loading="lazy"' not in tag]
+    assert not eager, f"{name}: figures without loading=lazy: {eager[:3]}"

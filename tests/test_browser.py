@@ -118,6 +118,11 @@ def test_page_works_offline(open_page, name):
     formulas = wait_for_math(page)
     text = page.inner_text("article")
     raw_math = [line for line in text.splitlines() if "$$" in line]
+    # Figures load lazily (_ext/reader_chrome.py): load every shown one now, then check them all.
+    page.evaluate("[...document.images].filter(i => i.loading === 'lazy' && i.offsetParent !== null)"
+                  ".forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function("[...document.images].filter(i => i.offsetParent !== null).every(i => i.complete)",
+                           timeout=30_000)
     broken_images = page.evaluate(
         "[...document.images].filter(i => !(i.loading === 'lazy' && i.offsetParent === null))"
         ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
