@@ -36,7 +36,9 @@ def title_of(name):
         text = (ROOT / f"{name}.md").read_text()
     match = re.search(r"^# (.+)$", text, flags=re.MULTILINE)
     assert match, f"{name}: no level-1 heading"
-    return re.sub(r"[`*_]|\$[^$]*\$", "", match.group(1)).strip()
+    # a soft hyphen (&shy;) lets a long title word break on a phone; the PDF shows no trace of it
+    title = match.group(1).replace("&shy;", "").replace("\u00ad", "")
+    return re.sub(r"[`*_]|\$[^$]*\$", "", title).strip()
 
 
 def words(text):
