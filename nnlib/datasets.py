@@ -400,6 +400,22 @@ def _read_bytes(path):
     return raw
 
 
+def _describe_magic(magic):
+    """What a 4-byte IDX magic number announces: 0x00000803 -> 'uint8 values, 3 dimensions'."""
+    type_code, ndim = (magic >> 8) & 0xFF, magic & 0xFF
+    if magic >> 16 != 0 or type_code not in _IDX_TYPES or ndim == 0:
+        return "not an IDX magic number"
+    plural = "s" if ndim != 1 else ""
+    return f"{np.dtype(_IDX_TYPES[type_code]).name} values, {ndim} dimension{plural}"
+
+
+def _swap_hint(expected_magic, magic):
+    """A hint when an MNIST images file holds the labels magic or the reverse, else nothing."""
+    if {expected_magic, magic} == {MNIST_IMAGES_MAGIC, MNIST_LABELS_MAGIC}:
+        return " This is the magic number of the other MNIST file: are the images and labels files swapped?"
+    return ""
+
+
 def _parse_idx(raw, name, expected_magic=None):
     """Parse IDX bytes: 4-byte magic (0, 0, type code, ndim), ndim big-endian uint32 sizes, data.
 
@@ -411,8 +427,9 @@ def _parse_idx(raw, name, expected_magic=None):
     magic = int.from_bytes(raw[:4], "big")
     if expected_magic is not None and magic != expected_magic:
         raise ValueError(
-            f"{name}: expected the magic number {expected_magic} ({expected_magic:#010x}), "
-            f"got {magic} ({magic:#010x}). Are the images and labels files swapped?"
+            f"{name}: expected the magic number {expected_magic} ({expected_magic:#010x}, "
+            f"{_describe_magic(expected_magic)}), got {magic} ({magic:#010x}, "
+            f"{_describe_magic(magic)}).{_swap_hint(expected_magic, magic)}"
         )
     if raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
         raise ValueError(

@@ -85,7 +85,8 @@ def draw_neuron(w, b, x=None, activation="relu", ax=None, title=None, digits=4):
     sum node ``z = sum_i w_i x_i + b`` and the activation node ``a = f(z)``.
 
     ``w`` has shape ``(n_in,)``; with ``x`` (shape ``(n_in,)``) the input values, ``z`` and ``a`` are
-    written in the nodes as well. Returns the figure. Chapter 1.
+    written in the nodes as well. Inputs and weights are labelled from 0 (``x_0`` is ``x[0]``), the
+    book's notation. Returns the figure. Chapter 1.
     """
     w = np.atleast_1d(np.asarray(w, dtype=float))
     if w.ndim != 1 or w.size == 0:
@@ -102,9 +103,9 @@ def draw_neuron(w, b, x=None, activation="relu", ax=None, title=None, digits=4):
     radius = 0.32
     ys = np.linspace((n - 1) * 0.6, -(n - 1) * 0.6, n)
     for i in range(n):
-        text = f"$x_{i + 1}$" if x is None else f"$x_{i + 1}$\n{_fmt(x[i], digits)}"
+        text = f"$x_{i}$" if x is None else f"$x_{i}$\n{_fmt(x[i], digits)}"
         _node(ax, 0.0, ys[i], "input", text, radius)
-        _edge(ax, (0.0, ys[i]), (2.2, 0.0), f"$w_{i + 1}$ = {_fmt(w[i], digits)}", radius, where=0.45)
+        _edge(ax, (0.0, ys[i]), (2.2, 0.0), f"$w_{i}$ = {_fmt(w[i], digits)}", radius, where=0.45)
     sum_text = r"$\Sigma$" + "\n" + (f"z = {_fmt(values[0][0], digits)}" if values is not None else "z")
     _node(ax, 2.2, 0.0, "hidden", sum_text, radius * 1.5)
     ax.annotate(f"bias b = {_fmt(float(b), digits)}", xy=(2.2, -radius * 1.5), xytext=(2.2, -radius * 1.5 - 0.55),

@@ -11,8 +11,10 @@ from . import config
 def numerical_diff(f, x, h=1e-4):
     """Central difference (f(x + h) - f(x - h)) / (2h) of a scalar function at a scalar x.
 
-    Its error shrinks like h^2 (the forward difference's only like h); h = 1e-4 balances
-    that truncation error against round-off in float64.
+    Its error shrinks like h^2 (the forward difference's only like h); the default step
+    h = 1e-4 balances that truncation error against round-off in float64 (chapter 5 measures
+    both). The same default is used by :func:`numerical_gradient`; :func:`check_gradients`
+    uses h = 1e-5 (see there why).
     """
     return (f(x + h) - f(x - h)) / (2.0 * h)
 
@@ -20,9 +22,12 @@ def numerical_diff(f, x, h=1e-4):
 def numerical_gradient(f, x, h=1e-4):
     """The gradient of a scalar function ``f(x)`` at an array ``x`` of any shape, by central differences.
 
+    grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2h) for every index i of ``x``, with the same
+    default step h = 1e-4 as :func:`numerical_diff` (2 calls of ``f`` per entry).
     Each entry of ``x`` is nudged by +h and -h in place (so ``f`` may read ``x``
-    through a closure) and restored afterwards; ``x`` must be a float array.
-    Returns an array with the shape of ``x``.
+    through a closure) and restored afterwards; ``x`` must be a float array, and should be
+    float64: in float32 the round-off error at this h swamps the result (chapter 5).
+    Returns a float64 array with the shape of ``x``. Derived in chapter 5.
     """
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
         raise ValueError(f"x: expected a float numpy array (it is perturbed in place), got {type(x).__name__}"
@@ -72,9 +77,17 @@ def rel_error(a, b):
 def check_gradients(model, x, y, h=1e-5):
     """Compare a compiled model's backprop gradients with numerical ones, in float64.
 
+    ``x`` has shape (n_samples, ...) as for ``fit``, ``y`` the targets the model's loss
+    expects. For every parameter array the relative error :func:`rel_error` between the
+    backward pass and :func:`numerical_gradient` of the mean loss is computed. The step
+    ``h`` defaults to 1e-5, smaller than the 1e-4 of :func:`numerical_gradient`: the check
+    always runs in float64 on smooth losses, where the truncation error (~h^2) then falls
+    about a hundredfold while the round-off error (~eps / h, eps = 2.2e-16) stays far below
+    the 1e-7 pass line. Pass ``h=1e-4`` to use chapter 5's step.
+
     Returns a dict mapping "layer/parameter" (for example "dense/kernel") to the
     relative error between the two. The model's weights are copied to float64 for
-    the check and restored afterwards, unchanged.
+    the check and restored afterwards, unchanged. Used in chapter 6, Backpropagation.
     """
     model._require_compiled("check_gradients")
     _check_step(h, "h")

@@ -475,6 +475,26 @@ def test_load_mnist_checks_the_magic_number_before_the_sizes(tmp_path):
         datasets.load_mnist(tmp_path)
 
 
+def test_load_mnist_names_a_float_images_file_without_suggesting_a_swap(tmp_path):
+    images, labels = small_mnist(n=3)
+    write_mnist(tmp_path, "train", images, labels)
+    datasets.write_idx(tmp_path / "train-images-idx3-ubyte", images.astype(np.float32))
+    with pytest.raises(ValueError, match=r"expected the magic number 2051 \(0x00000803, uint8 values, 3 dimensions\), "
+                                         r"got 3331 \(0x00000d03, float32 values, 3 dimensions\)\.$"):
+        datasets.load_mnist(tmp_path)
+
+
+def test_load_mnist_names_a_foreign_magic_number(tmp_path):
+    images, labels = small_mnist(n=2)
+    write_mnist(tmp_path, "train", images, labels)
+    path = tmp_path / "train-labels-idx1-ubyte"
+    path.write_bytes(b"PK\x03\x04" + path.read_bytes()[4:])
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte: expected the magic number 2049 "
+                                         r"\(0x00000801, uint8 values, 1 dimension\), got \d+ \(0x504b0304, "
+                                         r"not an IDX magic number\)\.$"):
+        datasets.load_mnist(tmp_path)
+
+
 def test_read_idx_rejects_a_file_that_is_not_idx(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("hello, world")

@@ -60,6 +60,16 @@ def test_draw_neuron_writes_weights_bias_and_values():
     plt.close(fig)
 
 
+def test_draw_neuron_counts_inputs_from_0_as_the_code_does():
+    # The book's notation (chapters/intro.md): x_0 is x[0], so the labels start at 0.
+    fig = diagrams.draw_neuron([0.8, -0.4, 0.1], 0.5, x=[2.0, 3.0, 1.0])
+    shown = " ".join(texts(fig))
+    for piece in ["$x_0$", "$x_2$", "$w_0$ = 0.8", "$w_2$ = 0.1"]:
+        assert piece in shown, piece
+    assert "$x_3$" not in shown and "$w_3$" not in shown
+    plt.close(fig)
+
+
 def test_draw_neuron_without_input_and_bad_weights():
     fig = diagrams.draw_neuron([1.0, 2.0, 3.0], -1.0, activation="sigmoid", title="t")
     assert "a = f(z)" in " ".join(texts(fig)) and fig.axes[0].get_title() == "t"

@@ -36,7 +36,9 @@ def title_of(name):
         text = (ROOT / f"{name}.md").read_text()
     match = re.search(r"^# (.+)$", text, flags=re.MULTILINE)
     assert match, f"{name}: no level-1 heading"
-    return re.sub(r"[`*_]|\$[^$]*\$", "", match.group(1)).strip()
+    # a soft hyphen (&shy;) lets a long title word break on a phone; the PDF shows no trace of it
+    title = match.group(1).replace("&shy;", "").replace("\u00ad", "")
+    return re.sub(r"[`*_]|\$[^$]*\$", "", title).strip()
 
 
 def words(text):
@@ -104,6 +106,34 @@ def test_figures_and_equations_are_in_the_pdf(pdf):
     figures = sum(json.dumps(json.loads(p.read_text())["cells"]).count('"image/png"') for p in notebooks)
     print(f"PDF: {count} images; the notebooks' stored outputs hold {figures} PNG figures")
     assert count >= 0.9 * figures, f"the PDF has {count} images, the notebooks {figures} figures"
+
+
+def captions():
+    """(chapter, figure name, caption) for every numbered figure of the book's notebooks."""
+    found = []
+    for name in toc_files():
+        path = ROOT / f"{name}.ipynb"
+        if path.exists():
+            for cell in json.loads(path.read_text())["cells"]:
+                figure = (cell.get("metadata", {}).get("mystnb") or {}).get("figure") or {}
+                if figure.get("caption"):
+                    found.append((name, figure.get("name"), figure["caption"]))
+    return found
+
+
+def test_numbered_figures_and_their_captions_are_in_the_pdf(pdf_text):
+    """Every caption's text (without its math) is in the PDF, and each figure has its "Fig. N" label."""
+    text = words(pdf_text)
+    figures = captions()
+    assert len(figures) >= 20, f"only {len(figures)} numbered figures in the book (tests/test_figure_captions.py)"
+    missing = []
+    for chapter, name, caption in figures:
+        plain = words(re.sub(r"\$[^$]*\$|\{[a-z]+\}`[^`]*`", " ", caption))
+        if plain and plain not in text:
+            missing.append((chapter, name))
+    assert not missing, f"captions missing from the PDF: {missing[:5]} ({len(missing)} of {len(figures)})"
+    numbered = re.findall(r"Fig(?:\.|ure)\s*\d+(?:\.\d+)?", pdf_text)
+    assert len(numbered) >= len(figures), f"{len(numbered)} 'Fig. N' labels for {len(figures)} captioned figures"
 
 
 def test_page_count(pdf):

@@ -137,12 +137,37 @@ def test_descent_figure_has_a_path_panel_and_a_loss_panel():
         ax_path, ax_loss = fig.axes
         assert "oscillates" in ax_path.get_title()
         assert ax_loss.get_yscale() == "log"
-        assert "-0.90" in ax_loss.get_title()
+        # the loss f(x_k) = |x_k|^2 changes by the square of the point's factor: (-0.9)^2 = 0.81
+        assert "0.81" in ax_loss.get_title() and "-0.90" not in ax_loss.get_title()
+        ratios = ax_loss.get_lines()[0].get_ydata()[1:] / ax_loss.get_lines()[0].get_ydata()[:-1]
+        np.testing.assert_allclose(ratios, 0.81)
+        assert all(float(tick).is_integer() for tick in ax_loss.get_xticks())
+        assert "leaves" not in ax_path.get_title()
         losses = ax_loss.get_lines()[0].get_ydata()
         assert len(losses) == 21
         np.testing.assert_allclose(losses[0], widgets.bowl(widgets.BOWL_START))
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("learning_rate, top", [(1.05, 1e4), (1.2, 1e8)])
+def test_descent_figure_shows_divergence_plainly(learning_rate, top):
+    """D5-4: a diverging path says that it leaves the window, and the loss axis grows with it."""
+    fig = widgets.descent_figure(learning_rate)
+    try:
+        ax_path, ax_loss = fig.axes
+        assert "diverges" in ax_path.get_title() and "leaves this window at step" in ax_path.get_title()
+        losses = ax_loss.get_lines()[0].get_ydata()
+        assert losses[-1] > losses[0] and losses.max() < ax_loss.get_ylim()[1]
+        assert max(ax_loss.get_yticks()) == top
+        assert f"{(1 - 2 * learning_rate) ** 2:.2f}" in ax_loss.get_title()
+    finally:
+        plt.close(fig)
+
+
+def test_the_explorers_include_an_unmistakable_divergence():
+    assert max(widgets.DESCENT_LEARNING_RATES) == 1.2
+    assert widgets.descent_regime(widgets.descent_path_on_bowl(1.2)) == "diverges"
 
 
 def test_descent_figure_draws_exact_zero_losses_at_the_floor():

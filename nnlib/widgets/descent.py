@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..gradients import gradient_descent
 from ._checks import check_learning_rates, check_one_of, check_positive_int, import_ipywidgets
@@ -37,8 +38,9 @@ __all__ = [
 ]
 
 #: Learning rates of the chapter 5 explorers: slow (0.01, 0.03), good (0.1, 0.3, 0.5),
-#: oscillating (0.9, 0.95, 0.99), bouncing for ever (1.0) and diverging (1.05).
-DESCENT_LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 0.5, 0.9, 0.95, 0.99, 1.0, 1.05)
+#: oscillating (0.9, 0.95, 0.99), bouncing for ever (1.0), diverging just past the edge (1.05)
+#: and diverging unmistakably (1.2: the loss grows by (1 - 2 eta)^2 = 1.96 per step).
+DESCENT_LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 0.5, 0.9, 0.95, 0.99, 1.0, 1.05, 1.2)
 
 #: Where the explorers start descending: a point off both axes, at distance about 2.34 from the minimum.
 BOWL_START = (-1.5, 1.8)
@@ -121,16 +123,28 @@ def descent_regime(path, slow_fraction: float = 0.1) -> str:
 
 
 _LOSS_FLOOR = 1e-12
+_LOSS_CEILING = 1e4      # the loss axis reaches at least this high, and further for a diverging path
+_PATH_WINDOW = 2.5       # the path panel shows [-2.5, 2.5]^2 for every learning rate
+
+
+def _loss_axis_top(loss) -> float:
+    """The top of the loss axis: 1e4, or the next power of 10^4 above the largest finite loss."""
+    finite = loss[np.isfinite(loss)]
+    largest = float(finite.max()) if finite.size else _LOSS_CEILING
+    exponent = max(4, 4 * int(np.ceil(np.log10(max(largest, 1.0)) / 4)))
+    return 10.0 ** exponent
 
 
 def descent_figure(learning_rate: float, start=BOWL_START, steps: int = 20):
     """Two panels for one learning rate: the path on the bowl's contour lines, and the loss per step.
 
     The left panel always shows [-2.5, 2.5]^2, so paths of different learning rates can be
-    compared (a diverging path leaves it); each step is a curved arrow, so jumps across the
-    minimum show. The right panel plots f(x_k) on a log scale from 1e-12 to 1e4; losses below
-    1e-12, including exact zeros, are drawn at 1e-12.
-    Returns the Matplotlib figure (the caller shows or closes it).
+    compared; each step is a curved arrow, so jumps across the minimum show, and a path that
+    leaves the window says so in the panel's title. The right panel plots f(x_k) on a log scale from
+    1e-12 to 1e4 (higher, in steps of 10^4, when a diverging loss goes beyond); losses below
+    1e-12, including exact zeros, are drawn at 1e-12. Its title gives the factor by which the
+    *loss* changes per step, (1 - 2 eta)^2, the square of the factor applied to the point
+    (chapter 5). Returns the Matplotlib figure (the caller shows or closes it).
     """
     path = descent_path_on_bowl(learning_rate, start, steps)
     regime = descent_regime(path)
@@ -148,16 +162,26 @@ def descent_figure(learning_rate: float, start=BOWL_START, steps: int = 20):
                 "arrowstyle": "->", "color": "tab:red", "linewidth": 0.8, "connectionstyle": "arc3,rad=0.4"})
     ax_path.plot(*path[0], "s", color="tab:blue", label="start")
     ax_path.plot(0, 0, "*", color="black", markersize=10, label="minimum")
-    ax_path.set(xlim=(-2.5, 2.5), ylim=(-2.5, 2.5), xlabel="$x_0$", ylabel="$x_1$", aspect="equal")
-    ax_path.set_title(f"Path on $f = x_0^2 + x_1^2$: {regime}")
+    window = (-_PATH_WINDOW, _PATH_WINDOW)
+    ax_path.set(xlim=window, ylim=window, xlabel="$x_0$", ylabel="$x_1$", aspect="equal")
+    with np.errstate(invalid="ignore"):
+        left_at = np.flatnonzero(~(np.abs(path) <= _PATH_WINDOW).all(axis=1))
+    title = f"Path on $f = x_0^2 + x_1^2$: {regime}"
+    if left_at.size:
+        title += f"\n(it leaves this window at step {left_at[0]})"
+    ax_path.set_title(title)
     ax_path.legend(loc="lower right", fontsize=8)
     with np.errstate(invalid="ignore", over="ignore"):
         loss = np.maximum(bowl(path), _LOSS_FLOOR)
+    top = _loss_axis_top(loss)
     ax_loss.semilogy(np.arange(steps + 1), loss, "o-", markersize=3, label="$f(x_k)$")
-    ax_loss.set(ylim=(_LOSS_FLOOR / 2, 1e4), xlabel="step k", ylabel="loss $f(x_k)$ (log scale)")
-    ax_loss.set_yticks([1e-12, 1e-8, 1e-4, 1e0, 1e4])   # few tick labels: faster frames for the twin
+    ax_loss.set(ylim=(_LOSS_FLOOR / 2, top * 2), xlabel="step k", ylabel="loss $f(x_k)$ (log scale)")
+    # few tick labels (every 4 decades): faster frames for the twin
+    ax_loss.set_yticks(10.0 ** np.arange(-12, np.log10(top) + 1, 4))
     ax_loss.minorticks_off()
-    ax_loss.set_title(f"Loss per step: factor $1 - 2\\eta$ = {1 - 2 * learning_rate:+.2f}")
+    ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))   # steps are whole numbers
+    loss_factor = (1 - 2 * learning_rate) ** 2
+    ax_loss.set_title(f"Loss per step: factor $(1 - 2\\eta)^2$ = {loss_factor:.2f}")
     fig.suptitle(f"Gradient descent with learning rate $\\eta$ = {learning_rate:g}")
     fig.tight_layout()
     return fig
