@@ -167,6 +167,9 @@ def read_exercise(path):
         if block[-1:] == ["tests"]:
             hidden = bool(re.search(r"\bhidden\b", _first_line(cell))) if _first_line(cell).startswith("#") else False
             tests["hidden" if hidden else "public"] += 1
+            if not hidden and "class_rng(" in cell.source:
+                raise SourceError(f"{where}, {current['name']}: a public test calls class_rng; only hidden tests "
+                                  "may (students see public tests, whose expected values are typed).")
         elif block[-1:] == ["solution"]:
             answers.append(cell.source)
             program.append(Cell(cell.source, current["name"]))
@@ -388,7 +391,7 @@ def build_nnlib_wheel(directory):
     return wheels[0]
 
 
-def gradescope_zip(exercise, wheel, destination):
+def gradescope_zip(exercise, wheel, destination, autograder=None):
     """The chapter's autograder plus the nnlib wheel, with requirements that install it.
 
     ``requirements.txt`` (pip, run from the unzipped folder) and ``environment.yml`` (otter's
@@ -397,7 +400,7 @@ def gradescope_zip(exercise, wheel, destination):
     """
     import yaml
     wheel = Path(wheel)
-    members = zip_members(exercise.autograder_path)
+    members = zip_members(autograder or exercise.autograder_path)
     environment = yaml.safe_load(members["environment.yml"])
     for dependency in environment["dependencies"]:
         if isinstance(dependency, dict) and "pip" in dependency:
