@@ -23,6 +23,7 @@ exercises/fixtures/NN_name/mistakes.py); exercises/README.md lists the conventio
 import argparse
 import ast
 import dataclasses
+import json
 import re
 import sys
 import tempfile
@@ -364,6 +365,8 @@ def stale_files(exercises):
 # --- autograders for `otter grade` and Gradescope ----------------------------------------------------
 
 OTTER_REQUIREMENT = "otter-grader[grading]==7.0.0"
+SANDBOX_PLUGIN = "nnlib.grading_otter.SandboxGrading"
+"""The otter plugin that makes the Gradescope autograders score in nnlib's sandbox."""
 
 
 def build_nnlib_wheel(directory):
@@ -408,6 +411,12 @@ def gradescope_zip(exercise, wheel, destination, autograder=None):
     members["environment.yml"] = yaml.safe_dump(environment, sort_keys=False).encode()
     members["requirements.txt"] = f"{OTTER_REQUIREMENT}\n./{wheel.name}\n".encode()
     members[wheel.name] = wheel.read_bytes()
+    # Scores come from nnlib's sandbox, not from tests run inside the student's kernel
+    # (nnlib/grading_otter.py): otter loads the plugin, which grades with grade.py.
+    config = json.loads(members["otter_config.json"])
+    config["plugins"] = [SANDBOX_PLUGIN]
+    members["otter_config.json"] = (json.dumps(config, indent=2) + "\n").encode()
+    members["grade.py"] = (EXERCISES / "grade.py").read_bytes()
     with zipfile.ZipFile(destination, "w") as target:
         for name in sorted(members):
             entry = zipfile.ZipInfo(name, date_time=ZIP_DATE)
