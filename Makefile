@@ -57,3 +57,11 @@ clean:
 .PHONY: exercises
 exercises: install
 	$(BIN)/python exercises/build.py
+
+# A teacher's class kit outside the repository: hidden-test inputs from a secret seed
+# (exercises/README.md, "A class kit"). Example:
+#   make class-kit SEED_FILE=~/teaching/nn-2027.seed OUT=~/teaching/nn-2027-kit
+.PHONY: class-kit
+class-kit: install
+	@test -n "$(SEED_FILE)" -a -n "$(OUT)" || { echo "usage: make class-kit SEED_FILE=path/to/secret OUT=folder-outside-the-repository" >&2; exit 2; }
+	$(BIN)/python exercises/class_kit.py --seed-file "$(SEED_FILE)" --out "$(OUT)"

@@ -8,6 +8,12 @@ by the hash of its bytes, like myst-nb's own figures) and points the ``<img>`` a
 frames that start hidden get ``loading="lazy"``, so a reader downloads a frame only when the
 slider first shows it. Other builders (the PDF edition) are untouched. Checked by
 tests/test_book_build.py (page weight) and tests/test_browser.py (the sliders still work).
+
+It also keeps out the widget state that a notebook saved for its live sliders (myst-nb writes
+it into the page as a ``<script type="application/vnd.jupyter.widget-state+json">``, 267 KB
+in chapter 7). Nothing reads it: the book loads no widget manager (``nb_ipywidgets_js: {}``
+in _config.yml), because live widgets need a kernel and their cells are hidden; the HTML
+shows the static twins instead.
 """
 import base64
 import hashlib
@@ -43,6 +49,15 @@ def externalise_frames(app, doctree, docname):
         node.replace_self(nodes.raw(node.rawsource, text, format=node["format"]))
 
 
+def drop_unused_widget_state(app, doctree):
+    """Forget the saved ipywidgets state of the page just read when no widget manager loads it."""
+    if app.config.nb_ipywidgets_js:
+        return
+    metadata = getattr(app.env, "nb_metadata", {}).get(app.env.docname, {})
+    metadata.get("js_files", {}).pop("ipywidgets_state", None)
+
+
 def setup(app):
     app.connect("doctree-resolved", externalise_frames)
+    app.connect("doctree-read", drop_unused_widget_state)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,6 +23,7 @@ exercises/fixtures/NN_name/mistakes.py); exercises/README.md lists the conventio
 import argparse
 import ast
 import dataclasses
+import json
 import re
 import sys
 import tempfile
@@ -167,6 +168,9 @@ def read_exercise(path):
         if block[-1:] == ["tests"]:
             hidden = bool(re.search(r"\bhidden\b", _first_line(cell))) if _first_line(cell).startswith("#") else False
             tests["hidden" if hidden else "public"] += 1
+            if not hidden and "class_rng(" in cell.source:
+                raise SourceError(f"{where}, {current['name']}: a public test calls class_rng; only hidden tests "
+                                  "may (students see public tests, whose expected values are typed).")
         elif block[-1:] == ["solution"]:
             answers.append(cell.source)
             program.append(Cell(cell.source, current["name"]))
@@ -361,6 +365,8 @@ def stale_files(exercises):
 # --- autograders for `otter grade` and Gradescope ----------------------------------------------------
 
 OTTER_REQUIREMENT = "otter-grader[grading]==7.0.0"
+SANDBOX_PLUGIN = "nnlib.grading_otter.SandboxGrading"
+"""The otter plugin that makes the Gradescope autograders score in nnlib's sandbox."""
 
 
 def build_nnlib_wheel(directory):
@@ -388,7 +394,7 @@ def build_nnlib_wheel(directory):
     return wheels[0]
 
 
-def gradescope_zip(exercise, wheel, destination):
+def gradescope_zip(exercise, wheel, destination, autograder=None):
     """The chapter's autograder plus the nnlib wheel, with requirements that install it.
 
     ``requirements.txt`` (pip, run from the unzipped folder) and ``environment.yml`` (otter's
@@ -397,7 +403,7 @@ def gradescope_zip(exercise, wheel, destination):
     """
     import yaml
     wheel = Path(wheel)
-    members = zip_members(exercise.autograder_path)
+    members = zip_members(autograder or exercise.autograder_path)
     environment = yaml.safe_load(members["environment.yml"])
     for dependency in environment["dependencies"]:
         if isinstance(dependency, dict) and "pip" in dependency:
@@ -405,6 +411,12 @@ def gradescope_zip(exercise, wheel, destination):
     members["environment.yml"] = yaml.safe_dump(environment, sort_keys=False).encode()
     members["requirements.txt"] = f"{OTTER_REQUIREMENT}\n./{wheel.name}\n".encode()
     members[wheel.name] = wheel.read_bytes()
+    # Scores come from nnlib's sandbox, not from tests run inside the student's kernel
+    # (nnlib/grading_otter.py): otter loads the plugin, which grades with grade.py.
+    config = json.loads(members["otter_config.json"])
+    config["plugins"] = [SANDBOX_PLUGIN]
+    members["otter_config.json"] = (json.dumps(config, indent=2) + "\n").encode()
+    members["grade.py"] = (EXERCISES / "grade.py").read_bytes()
     with zipfile.ZipFile(destination, "w") as target:
         for name in sorted(members):
             entry = zipfile.ZipInfo(name, date_time=ZIP_DATE)

@@ -55,14 +55,17 @@ NO_GRADER = ("class _NoGrader:\n    def __getattr__(self, name):\n        return
              "grader = _NoGrader()\n")
 
 
-def find_autograder(chapter):
-    """The autograder zip for ``chapter``: "2", "02", "02_activation_functions" or a path to a zip."""
+def find_autograder(chapter, directory=None):
+    """The autograder zip for ``chapter``: "2", "02", "02_activation_functions" or a path to a zip,
+    looked up in ``directory`` (default: this repository's exercises/autograder; a class kit's
+    autograder/ folder for a class's own hidden inputs)."""
     if str(chapter).endswith(".zip"):
         return Path(chapter)
+    directory = Path(directory) if directory else AUTOGRADER_DIR
     prefix = f"{int(chapter):02d}_" if str(chapter).isdigit() else str(chapter)
-    matches = sorted(p for p in AUTOGRADER_DIR.glob(f"*{SUFFIX}") if p.name.startswith(prefix))
+    matches = sorted(p for p in directory.glob(f"*{SUFFIX}") if p.name.startswith(prefix))
     if len(matches) != 1:
-        known = ", ".join(p.name[:-len(SUFFIX)] for p in sorted(AUTOGRADER_DIR.glob(f"*{SUFFIX}")))
+        known = ", ".join(p.name[:-len(SUFFIX)] for p in sorted(directory.glob(f"*{SUFFIX}")))
         raise ValueError(f"chapter: expected one of {known}, got {chapter!r}.")
     return matches[0]
 
@@ -304,9 +307,9 @@ def _grade_task(task):
     return grade_notebook(path, chapter_tests(autograder), cell_timeout, call_timeout)
 
 
-def grade_folder(chapter, folder, jobs=1, timeout=CELL_TIMEOUT, call_timeout=None):
+def grade_folder(chapter, folder, jobs=1, timeout=CELL_TIMEOUT, call_timeout=None, autograders=None):
     """Grade every notebook in ``folder``; returns ({question: points}, rows) for ``write_csv``."""
-    autograder = find_autograder(chapter)
+    autograder = find_autograder(chapter, autograders)
     points = question_points(autograder)
     submissions = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".ipynb"
                          and ".ipynb_checkpoints" not in p.parts)
@@ -383,11 +386,15 @@ def notebook_assignment(path):
     return name if isinstance(name, str) else None
 
 
-def grade_class(folder, out_dir, jobs=1, cell_timeout=CELL_TIMEOUT, call_timeout=None):
-    """Grade every chapter found in a class folder; writes gradebook.csv, summary.md and feedback/."""
+def grade_class(folder, out_dir, jobs=1, cell_timeout=CELL_TIMEOUT, call_timeout=None, autograders=None):
+    """Grade every chapter found in a class folder; writes gradebook.csv, summary.md and feedback/.
+    ``autograders`` is the folder of autograder zips (default: this repository's)."""
     out_dir = Path(out_dir)
     (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
-    known = {p.name.removesuffix(SUFFIX): p for p in sorted(AUTOGRADER_DIR.glob(f"*{SUFFIX}"))}
+    directory = Path(autograders) if autograders else AUTOGRADER_DIR
+    known = {p.name.removesuffix(SUFFIX): p for p in sorted(directory.glob(f"*{SUFFIX}"))}
+    if not known:
+        raise ValueError(f"autograders: expected *{SUFFIX} files in {directory}, found none.")
     tasks, notes = [], {}
     for student, paths in discover_class(folder).items():
         candidates = {}
@@ -457,11 +464,16 @@ def main(argv=None):
     parser.add_argument("--call-timeout", type=float, default=None,
                         help="CPU seconds per call of a student function when a test sets none (default 5)")
     parser.add_argument("--feedback", metavar="DIR", help="also write a Markdown feedback file per notebook")
+    parser.add_argument("--autograders", metavar="DIR",
+                        help="folder of autograder zips, e.g. a class kit's autograder/ (default: the repository's)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.class_dir:
-        book = grade_class(*args.class_dir, jobs=args.jobs, cell_timeout=args.cell_timeout,
-                           call_timeout=args.call_timeout)
+        try:
+            book = grade_class(*args.class_dir, jobs=args.jobs, cell_timeout=args.cell_timeout,
+                               call_timeout=args.call_timeout, autograders=args.autograders)
+        except ValueError as error:
+            parser.error(str(error))
         print(f"graded {sum(len(s) for s in book.values())} notebooks of {len(book)} students in "
               f"{time.perf_counter() - start:.1f} s; wrote {args.class_dir[1]}/gradebook.csv, summary.md, feedback/")
         return 0
@@ -469,12 +481,12 @@ def main(argv=None):
         parser.error("give CHAPTER SUBMISSIONS_DIR OUT.csv, or --class CLASS_DIR OUT_DIR")
     try:
         points, rows = grade_folder(args.chapter, args.submissions_dir, args.jobs, args.cell_timeout,
-                                    args.call_timeout)
+                                    args.call_timeout, args.autograders)
     except ValueError as error:
         parser.error(str(error))
     write_csv(args.out_csv, points, rows)
     if args.feedback:
-        chapter = find_autograder(args.chapter).name.removesuffix(SUFFIX)
+        chapter = find_autograder(args.chapter, args.autograders).name.removesuffix(SUFFIX)
         for row in rows:
             page = Path(args.feedback) / (Path(row["submission"]).with_suffix(".md"))
             page.parent.mkdir(parents=True, exist_ok=True)

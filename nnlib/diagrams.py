@@ -147,6 +147,8 @@ def draw_worked_network(x, weights, biases, activation_names, ax=None, title=Non
     """Draw a small dense network with its own numbers: each weight on its edge, each bias under
     its neuron, and the values ``z`` and ``a`` of one example ``x`` inside the neurons
     (computed by :func:`worked_values`). ``weights[k]`` has shape ``(n_in, n_out)``. Chapter 3.
+    ``input_names`` labels the input neurons; by default ``$x_0$, $x_1$, ...``, counted from 0 as
+    positions are throughout the book.
 
     ``deltas`` (optional, chapter 6): one array per layer, ``deltas[k]`` of shape ``(n_out,)``, the
     gradient of the loss with respect to that layer's ``z`` (its delta,
@@ -174,7 +176,7 @@ def draw_worked_network(x, weights, biases, activation_names, ax=None, title=Non
             for j, end in enumerate(positions[k + 1]):
                 # Labels near the target neuron, where the incoming edges fan apart.
                 _edge(ax, start, end, _fmt(w[i, j], digits), radius, where=0.7)
-    names = input_names or [f"$x_{i + 1}$" for i in range(sizes[0])]
+    names = input_names or [f"$x_{i}$" for i in range(sizes[0])]  # positions count from 0
     x = np.asarray(x, dtype=float)
     for i, (px, py) in enumerate(positions[0]):
         _node(ax, px, py, "input", f"{names[i]}\n{_fmt(x[i], digits)}", radius)

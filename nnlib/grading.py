@@ -16,6 +16,9 @@ message in the check cell and the notebook keeps running.
 - ``expect_own_code`` and ``function_uses`` check *how* an answer was computed: that it
   does not call a library (``nnlib``, ``scipy``, ...) that would answer the question, and
   whether it uses the ``@`` operator or a loop.
+- ``class_rng(seed)`` is the random generator a hidden test draws its inputs from; a
+  teacher's class kit (exercises/class_kit.py) replaces the seed with one derived from the
+  teacher's secret.
 
 Example (a test in an instructor notebook)::
 
@@ -49,6 +52,20 @@ _ACTIVE_SANDBOX = None
 """Set by exercises/grade.py while it grades: the ``nnlib.grading_sandbox.Sandbox`` whose worker
 runs the student's notebook. Time limits are then enforced by the worker (CPU time) and the
 grader's watchdog, not by a signal in the grader's process."""
+
+
+def class_rng(seed):
+    """``np.random.default_rng(seed)``: where a hidden test draws its random inputs from.
+
+    In this repository's instructor notebooks ``seed`` is a public integer literal.
+    ``exercises/class_kit.py`` rewrites every ``class_rng(<integer>)`` in the hidden tests to
+    ``class_rng(<integer derived from the teacher's secret>)``, so a class's hidden inputs are
+    not the published ones. A test that uses it must therefore compute its expected values
+    from those inputs (with a reference formula), never type them.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}.")
+    return np.random.default_rng(int(seed))
 
 
 def _remote(value):

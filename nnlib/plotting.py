@@ -334,7 +334,7 @@ def _labels_for_colouring(y, n):
 
 
 def plot_decision_boundary(predict, x, y, ax=None, resolution=200, title="Decision boundary",
-                           xlabel="$x_1$", ylabel="$x_2$", margin=0.5):
+                           xlabel="$x_0$", ylabel="$x_1$", margin=0.5):
     """Colour the plane by the model's prediction and draw the labelled points on top.
 
     Evaluates ``predict`` with :func:`decision_boundary_grid` (see there for what ``predict`` may
@@ -373,7 +373,7 @@ def _check_grid(xx, yy, zz):
     return xx, yy, zz
 
 
-def plot_decision_boundary_grid(xx, yy, zz, x, y, ax=None, title=None, xlabel="$x_1$", ylabel="$x_2$",
+def plot_decision_boundary_grid(xx, yy, zz, x, y, ax=None, title=None, xlabel="$x_0$", ylabel="$x_1$",
                                 compact=False):
     """Draw a decision boundary from a precomputed grid, and the labelled points.
 

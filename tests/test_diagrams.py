@@ -85,6 +85,7 @@ def test_draw_worked_network_labels_every_edge_and_neuron():
     assert len(edge_labels) == 6                      # 4 + 2 weights
     assert "z=16\na=16" in shown and "z=-7\na=0" in shown and "z=32\na=32" in shown
     assert "2-2-1" in fig.axes[0].get_title()
+    assert "$x_0$\n2" in shown and "$x_1$\n3" in shown  # default names count from 0 (intro's notation)
     plt.close(fig)
 
 

@@ -331,7 +331,8 @@ def test_a_gradescope_autograder_installs_this_nnlib_and_grades_in_a_fresh_venv(
 
     The zip carries this repository's nnlib as a wheel; its requirements.txt installs otter and
     that wheel (never PyPI's unrelated nnlib); otter's autograder entry point (what Gradescope's
-    run_autograder calls) then gives the solution full marks and the stubs none."""
+    run_autograder calls), scoring through the zip's sandbox plugin (nnlib.grading_otter), then
+    gives the solution full marks and the stubs none."""
     import json
     import os
     import subprocess
@@ -362,6 +363,7 @@ def test_a_gradescope_autograder_installs_this_nnlib_and_grades_in_a_fresh_venv(
         autograder = tmp_path / label
         (autograder / "submission").mkdir(parents=True)
         (autograder / "results").mkdir()
+        (autograder / "submission_metadata.json").write_text("{}")   # Gradescope writes it; otter reads it for plugins
         import shutil
         shutil.copytree(source, autograder / "source")
         nbformat.write(notebook, autograder / "submission" / exercise.path.name)

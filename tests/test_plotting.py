@@ -210,7 +210,7 @@ def test_plot_decision_boundary_for_probabilities_shows_the_half_contour_and_poi
     ax = fig.axes[0]
     assert len(fig.axes) == 2                     # the plot and its colour bar
     assert ax.get_title() == "Spirals"
-    assert ax.get_xlabel() and ax.get_ylabel()
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_0$", "$x_1$")  # positions count from 0 (intro)
     points = scatter_collections(ax)
     assert sorted(len(c.get_offsets()) for c in points) == [30, 30]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]

@@ -157,7 +157,7 @@ def test_training_figure_shows_the_loss_curve_and_the_boundary_side_by_side(good
         np.testing.assert_allclose(loss_ax.get_lines()[0].get_ydata(), good_spirals_run.loss)
         assert f"{good_spirals_run.final_loss:.3f}" in loss_ax.get_title()
         assert "Decision boundary" in boundary_ax.get_title()
-        assert boundary_ax.get_xlabel() == "x1" and boundary_ax.get_ylabel() == "x2"
+        assert boundary_ax.get_xlabel() == "x0" and boundary_ax.get_ylabel() == "x1"
         assert boundary_ax.get_legend() is not None
         assert "16 hidden units, learning rate 0.1" in fig._suptitle.get_text()
     finally:

@@ -107,7 +107,7 @@ def _training_data(dataset: str, n_points: int, seed: int):
     """
     if dataset == "spirals":
         x, y = datasets.spirals(n=n_points // 2, noise=0.2, seed=seed)
-        return x, y, (lambda points: points), ("x1", "x2"), 0.25
+        return x, y, (lambda points: points), ("x0", "x1"), 0.25
     x, y = datasets.coffee_roasting(n=n_points, seed=seed)
     standardizer = datasets.Standardizer().fit(x)
     return x, y, standardizer.transform, ("temperature (deg C)", "duration (min)"), (10.0, 0.3)
