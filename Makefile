@@ -28,8 +28,9 @@ book: install
 
 # Unit tests, gradient checks, agreement with Keras, exercises and graders, every chapter
 # notebook under nbval (lax mode, see tests/README.md) -- on both cores, a notebook or a test
-# module per worker -- then the book build with -W and the browser test of the built book.
-BOOK_TESTS := tests/test_book_build.py tests/test_pdf.py tests/test_browser.py
+# module per worker -- then the book build with -W, the browser test of the built book and the
+# JupyterLab test (tests/test_lab.py: a chapter, a live slider and an exercise check in Lab).
+BOOK_TESTS := tests/test_book_build.py tests/test_pdf.py tests/test_browser.py tests/test_lab.py
 # The PDF edition with Sphinx's LaTeX builder and XeLaTeX. Notebooks are not run again when
 # `make book` has run: both builds share the execution cache in _build/.jupyter_cache.
 # A copy goes next to the HTML book, whose download menu links it.

@@ -114,3 +114,37 @@ def test_no_page_is_heavier_than_600_kb(build):
     assert heaviest[0][1] <= MAX_PAGE_KB, f"pages over {MAX_PAGE_KB} KB: {heaviest}"
     inline = [name for name in weights if "data:image/png;base64" in (HTML / name).read_text()]
     assert not inline, f"pages with inline base64 images: {inline}"
+
+
+# --- Small chrome (issue 12, item 10): no doubled title, one search field ---------------------------
+
+def built_pages():
+    return [name for name in toc_files()] + ["search", "genindex"]
+
+
+@pytest.mark.parametrize("name", built_pages())
+def test_page_title_names_the_book_once(build, name):
+    page = (HTML / f"{name}.html").read_text()
+    titles = re.findall(r"<title>(.*?)</title>", page, flags=re.DOTALL)
+    assert len(titles) == 1, f"{name}: {len(titles)} <title> elements"
+    parts = [part.strip() for part in re.split(r"&#8212;|—| - ", titles[0])]
+    assert all(parts) and len(parts) == len(set(parts)), f"{name}: the title repeats itself: {titles[0]!r}"
+    assert parts[-1] == "Neural Networks from Scratch", f"{name}: the title does not end with the book's"
+
+
+@pytest.mark.parametrize("name", built_pages())
+def test_one_search_field_per_page(build, name):
+    """sphinx-book-theme's field in the sidebar; not a second one in pydata's header bar."""
+    page = (HTML / f"{name}.html").read_text()
+    fields = re.findall(r'<button[^>]*class="[^"]*\bsearch-button-field\b', page)
+    assert len(fields) == 1, f"{name}: {len(fields)} search fields"
+    assert "navbar-persistent--mobile" not in page, f"{name}: pydata's header search is back"
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/")])
+def test_figures_load_lazily(build, name):
+    """Figures do not compete with the theme's scripts for bandwidth before DOMContentLoaded."""
+    page = (HTML / f"{name}.html").read_text()
+    article = page[page.index('<article'):page.index('</article>')]
+    eager = [tag[:80] for tag in re.findall(r"<img\b[^>]*>", article) if 'loading="lazy"' not in tag]
+    assert not eager, f"{name}: figures without loading=lazy: {eager[:3]}"

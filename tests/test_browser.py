@@ -118,6 +118,11 @@ def test_page_works_offline(open_page, name):
     formulas = wait_for_math(page)
     text = page.inner_text("article")
     raw_math = [line for line in text.splitlines() if "$$" in line]
+    # Figures load lazily (_ext/reader_chrome.py): load every shown one now, then check them all.
+    page.evaluate("[...document.images].filter(i => i.loading === 'lazy' && i.offsetParent !== null)"
+                  ".forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function("[...document.images].filter(i => i.offsetParent !== null).every(i => i.complete)",
+                           timeout=30_000)
     broken_images = page.evaluate(
         "[...document.images].filter(i => !(i.loading === 'lazy' && i.offsetParent === null))"
         ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
@@ -178,6 +183,41 @@ def test_search_finds_backpropagation(open_page):
     page.screenshot(path=str(SCREENSHOTS / "search.png"))
     assert results, "searching the book for 'backpropagation' found nothing"
     assert not open_page.blocked, f"search asked the network for {open_page.blocked[:5]}"
+
+
+def test_search_from_a_file_says_how_to_serve_the_book(browser):
+    """Opened as _build/html/index.html (as the introduction allows), search finds pages but the
+    browser refuses their snippets; the search page says how to serve the book instead."""
+    context = browser.new_context()
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                  else r.abort())
+    page = context.new_page()
+    page.goto((HTML / "search.html").as_uri() + "?q=backpropagation", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    note = page.locator("#nnfs-file-search-note")
+    assert note.is_visible(), "from file:// the search page must say how to serve the book"
+    assert "python -m http.server --directory _build/html" in note.inner_text()
+    context.close()
+
+
+def test_search_note_is_only_for_files(open_page):
+    page = open_page("search.html?q=backpropagation")
+    page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    assert page.locator("#nnfs-file-search-note").count() == 0
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_one_visible_way_to_search(open_device, width):
+    """One search field on a desktop (not a second in a header bar), and a search button on a phone."""
+    device = DESKTOP if width == 1280 else PHONE
+    page = open_device(f"{NAV_PAGE}.html", device)
+    visible = page.evaluate("""[...document.querySelectorAll('.search-button__button')]
+        .filter(b => b.checkVisibility({visibilityProperty: true, opacityProperty: true}))
+        .map(b => b.className)""")
+    assert len(visible) == 1, f"{width} px: {len(visible)} visible search controls: {visible}"
+    page.locator(".search-button__button").filter(visible=True).first.click()
+    page.wait_for_selector("#pst-search-dialog[open], .search-button__wrapper.show", timeout=5000)
+    assert not page.errors, page.errors[:5]
 
 
 # --- Phones and tablets (issue 12): navigation, page contents, no sideways scrolling --------------

@@ -42,10 +42,28 @@
     });
   }
 
+  /* 3. Search from a file (the book opened as _build/html/index.html): Sphinx finds the pages,
+   * but the browser refuses the requests for each result's text snippet (file:// has no CORS).
+   * The search page says so, and how to serve the book so that search works in full. */
+  function fileSearchNote() {
+    if (window.location.protocol !== "file:") { return; }
+    var results = document.getElementById("search-results");
+    if (!results || document.getElementById("nnfs-file-search-note")) { return; }
+    var note = document.createElement("p");
+    note.id = "nnfs-file-search-note";
+    note.className = "nnfs-file-search-note";
+    note.innerHTML = "This book is open from a file, so search results show no text from the page. " +
+      "For full search, serve the book and open it over http: in the repository run " +
+      "<code>python -m http.server --directory _build/html</code> and open " +
+      "<code>http://localhost:8000</code>.";
+    results.parentNode.insertBefore(note, results);
+  }
+
   function run() {
     forwardToggles(".primary-toggle");
     forwardToggles(".secondary-toggle");
     nameControls();
+    fileSearchNote();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);

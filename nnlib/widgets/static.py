@@ -11,6 +11,10 @@ snippet (images as ``data:`` URIs, an inline script), so the slider still works 
 - :func:`static_slider_grid` (two sliders, built on :func:`static_slider_grid_html`) is the twin
   of the training explorer of chapter 7, Training a network.
 
+In JupyterLab the script runs only in a trusted notebook (or once the cell has run); until then a
+note inside the twin says so, and the script hides it. Each rendered copy gets ids of its own (two
+views of one notebook), and the keys a twin handles do not reach JupyterLab's shortcuts.
+
 Both are generic: any ``make_figure(value) -> Figure`` (or ``make_figure(first, second)``) can be
 turned into a twin.
 """
@@ -81,6 +85,32 @@ def render_frames(make_figure: Callable, values: Iterable, dpi: int = 75) -> lis
 
 _slider_ids = itertools.count()
 
+# Run first by both twins' scripts, once for each rendered copy of a twin (``root`` is its element).
+_COMMON_SCRIPT = """
+  // The script runs, so the slider works: hide the note that says how to make it work. Where
+  // scripts are stripped (an untrusted notebook in JupyterLab) the note stays in view.
+  root.querySelectorAll(".nnlib-twin-note").forEach(function (note) { note.style.display = "none"; });
+  // Ids unique to this copy: two views of one notebook (JupyterLab's "New View for Notebook")
+  // render the same stored output twice, and each <label for>/<output for> must name its own slider.
+  var copy = "-" + Math.random().toString(36).slice(2, 10);
+  root.id += copy;
+  root.querySelectorAll("[id]").forEach(function (node) { node.id += copy; });
+  root.querySelectorAll("label[for], output[for]").forEach(function (node) {
+    node.setAttribute("for", node.getAttribute("for") + copy);
+  });
+  // The keys the twin handles stay in the twin: JupyterLab would take them as notebook shortcuts
+  // (arrows move between cells, Space/Enter/Home/End act on the notebook).
+  var keys = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp",
+              "PageDown", "Enter", " "];
+  root.addEventListener("keydown", function (event) {
+    if (keys.indexOf(event.key) >= 0) { event.stopPropagation(); }
+  });
+"""
+
+# Shown where the twin's script does not run; the script hides it.
+_NOTE = ('<div class="nnlib-twin-note" style="font-family:sans-serif;font-size:13px;font-style:italic;'
+         'margin:2px 0">Run this cell (or trust the notebook) to move the pre-computed frames.</div>\n')
+
 _SLIDER_SCRIPT = """
 (function () {
   // The root is this script's parent: with two views of one notebook (JupyterLab) each copy
@@ -88,7 +118,7 @@ _SLIDER_SCRIPT = """
   var here = document.currentScript && document.currentScript.parentElement;
   var root = (here && here.classList.contains("nnlib-static-slider")) ? here : document.getElementById(%(root_id)s);
   if (!root) { return; }
-  var slider = root.querySelector("input[type=range]");
+%(common)s  var slider = root.querySelector("input[type=range]");
   var shown = root.querySelector("output");
   var frames = root.querySelectorAll("img[data-frame]");
   var labels = %(labels)s;
@@ -102,8 +132,6 @@ _SLIDER_SCRIPT = """
     shown.textContent = labels[index];
   }
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
-  // Arrow keys move the slider; JupyterLab would otherwise take them as notebook shortcuts.
-  slider.addEventListener("keydown", function (event) { event.stopPropagation(); });
   root.querySelector("button[data-step='-1']").addEventListener("click", function () {
     show(parseInt(slider.value, 10) - 1);
   });
@@ -141,7 +169,8 @@ def static_slider_html(frames: Sequence[str], value_labels: Sequence[str], label
         f'src="data:image/png;base64,{frame}"/>'
         for index, (frame, text) in enumerate(zip(frames, value_labels))
     )
-    script = _SLIDER_SCRIPT % {"root_id": json.dumps(root_id), "labels": json.dumps(list(value_labels))}
+    script = _SLIDER_SCRIPT % {"root_id": json.dumps(root_id), "labels": json.dumps(list(value_labels)),
+                               "common": _COMMON_SCRIPT}
     return (
         f'<div class="nnlib-static-slider" id="{root_id}">\n'
         f'<div style="font-family:sans-serif;font-size:14px;margin:4px 0">\n'
@@ -153,7 +182,7 @@ def static_slider_html(frames: Sequence[str], value_labels: Sequence[str], label
         f'<button type="button" data-step="1" aria-label="next {html.escape(label)}">&#9654;</button>\n'
         f'<output for="{root_id}-range" style="font-weight:bold;margin-left:8px">'
         f"{html.escape(value_labels[initial_index])}</output>\n"
-        f"</div>\n{images}\n<script>{script}</script>\n</div>"
+        f"</div>\n{_NOTE}{images}\n<script>{script}</script>\n</div>"
     )
 
 
@@ -197,7 +226,7 @@ _GRID_SLIDER_SCRIPT = """
   var here = document.currentScript && document.currentScript.parentElement;
   var root = (here && here.classList.contains("nnlib-static-slider-grid")) ? here : document.getElementById(%(root_id)s);
   if (!root) { return; }
-  var sliders = root.querySelectorAll("input[type=range]");
+%(common)s  var sliders = root.querySelectorAll("input[type=range]");
   var shown = root.querySelectorAll("output");
   var frames = root.querySelectorAll("img[data-frame]");
   var labels = [%(first_labels)s, %(second_labels)s];
@@ -216,7 +245,6 @@ _GRID_SLIDER_SCRIPT = """
   [0, 1].forEach(function (n) {
     var slider = sliders[n];
     slider.addEventListener("input", show);
-    slider.addEventListener("keydown", function (event) { event.stopPropagation(); });
     root.querySelectorAll("button[data-slider='" + n + "']").forEach(function (button) {
       button.addEventListener("click", function () {
         var next = parseInt(slider.value, 10) + parseInt(button.dataset.step, 10);
@@ -287,12 +315,12 @@ def static_slider_grid_html(frames: Sequence[Sequence[str]], first_labels: Seque
         )
 
     script = _GRID_SLIDER_SCRIPT % {"root_id": json.dumps(root_id), "first_labels": json.dumps(list(first_labels)),
-                                    "second_labels": json.dumps(list(second_labels))}
+                                    "second_labels": json.dumps(list(second_labels)), "common": _COMMON_SCRIPT}
     return (
         f'<div class="nnlib-static-slider-grid" id="{root_id}">\n'
         f"{slider_row(0, first_name, first_labels, first)}\n"
         f"{slider_row(1, second_name, second_labels, second)}\n"
-        f"{images}\n<script>{script}</script>\n</div>"
+        f"{_NOTE}{images}\n<script>{script}</script>\n</div>"
     )
 
 
