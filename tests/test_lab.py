@@ -347,9 +347,10 @@ def test_static_twin_in_lab_untrusted_trusted_keys_and_two_views(page):
     assert not page.errors, f"page errors in JupyterLab: {page.errors[:5]}"
 
 
-def test_citations_as_footnotes_read_in_lab_where_footcite_is_raw(page):
-    """Chapter 3 as committed shows "{footcite}" and an empty References heading in JupyterLab;
-    after _ext/footcite_to_footnotes.py the marks read [^Key] and the references are listed."""
+def test_citations_read_as_footnotes_in_lab(page):
+    """Chapter 3 as committed (converted by _ext/footcite_to_footnotes.py) shows its citation marks as
+    [^Key] and lists the references under their heading in JupyterLab, where {footcite} was raw text
+    and the References heading empty; converting it again changes nothing."""
     def markdown_texts(path):
         widget_id = page.evaluate("async path => { const w = await window.jupyterapp.commands.execute("
                                   "'docmanager:open', {path: path, factory: 'Notebook'}); "
@@ -361,17 +362,14 @@ def test_citations_as_footnotes_read_in_lab_where_footcite_is_raw(page):
         # text_content: off-screen cells have no innerText; "¶" is the heading anchor.
         return [cell.text_content().replace("¶", "").strip() for cell in cells.all()]
 
-    before = markdown_texts(CHAPTER)
-    assert any("{footcite}" in text for text in before), "chapter 3 no longer uses {footcite}: update this test"
-    assert before[-1].strip() == "References", f"the References cell shows {before[-1]!r}"
-
-    after = markdown_texts(CITED)
-    assert not any("{footcite}" in text or "footbibliography" in text for text in after)
-    shown = [text for text in after if "approximate any continuous" in text]
-    assert any("[^Cybenko1989]" in text for text in shown), f"no citation mark in {shown}"
-    references = after[-1]
-    assert references.startswith("References") and "Approximation by superpositions" in references
-    assert "[^Hornik1989]:" in references and "Multilayer feedforward networks" in references
+    for path in (CHAPTER, CITED):
+        shown = markdown_texts(path)
+        assert not any("{footcite}" in text or "footbibliography" in text for text in shown), path
+        cited = [text for text in shown if "approximate any continuous" in text]
+        assert any("[^Cybenko1989]" in text for text in cited), f"{path}: no citation mark in {cited}"
+        references = shown[-1]
+        assert references.startswith("References") and "Approximation by superpositions" in references
+        assert "[^Hornik1989]:" in references and "Multilayer feedforward networks" in references
 
 
 def test_footnote_conversion_edges():

@@ -155,3 +155,16 @@ def test_code_lines_fit_a_phone_and_a_printed_page(path):
     assert not long_lines, (
         f"{path.name}: {len(long_lines)} code lines over {MAX_CODE_LINE} characters, first: "
         f"cell {long_lines[0][0]}: {long_lines[0][1]!r}")
+
+
+def test_citations_are_footnotes_in_step_with_the_bibliography():
+    """Issue 12, item 9: chapters cite with MyST footnotes (readable in JupyterLab, numbered in the
+    book), generated from chapters/references.bib by _ext/footcite_to_footnotes.py."""
+    import subprocess
+    import sys
+    check = subprocess.run([sys.executable, str(ROOT / "_ext" / "footcite_to_footnotes.py"), "--check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        text = path.read_text()
+        assert "{footcite}" not in text and "{footbibliography}" not in text, path.name
