@@ -4,7 +4,6 @@ Builds chapter 2's kit three times (two secrets, one of them twice) without otte
 of the tests, then grades the solution and the stubs with the kit's autograder through
 exercises/grade.py's sandboxed grading path.
 """
-import importlib.util
 import re
 import sys
 import zipfile
@@ -13,6 +12,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+
+from exercise_scripts import load_script
 
 from nnlib.grading import class_rng
 
@@ -23,12 +24,6 @@ SECRET_B = "second class, spring term"
 CLASS_RNG = re.compile(r"\bclass_rng\((\d+)\)")
 
 
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(f"exercises_{name}", ROOT / "exercises" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 class_kit = load_script("class_kit")

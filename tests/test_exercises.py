@@ -19,7 +19,6 @@ once per student notebook (a module-scoped fixture), once for the faults noteboo
 import ast
 import copy
 import csv
-import importlib.util
 import json
 import re
 import subprocess
@@ -29,6 +28,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from exercise_scripts import load_script
 from nbclient import NotebookClient
 from otter.test_files import ExceptionTestFile
 
@@ -37,13 +38,6 @@ from nnlib import grading
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_script(name):
-    """Import exercises/NAME.py as the module exercises_NAME (the scripts are not a package)."""
-    spec = importlib.util.spec_from_file_location(f"exercises_{name}", ROOT / "exercises" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 build = load_script("build")

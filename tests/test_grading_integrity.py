@@ -19,7 +19,6 @@ One worker process per graded notebook; about 2-5 s a chapter on an idle core (c
 imports Keras in the worker and in the grader, takes longer).
 """
 import copy
-import importlib.util
 import re
 import sys
 import time
@@ -28,15 +27,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from exercise_scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(f"exercises_{name}", ROOT / "exercises" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 build = load_script("build")
