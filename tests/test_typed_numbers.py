@@ -11,8 +11,8 @@ A number in a chapter's Markdown is accepted when one of these holds:
    (formula constants, historical and published figures, a try-it's own arithmetic).
 
 Numbers that are glued into the text (myst-nb's ``{glue:text}`` role) are not typed at
-all. Years, small whole numbers (below 100) and anything inside inline code, links and
-citations are not counted. Timings must never be typed: their committed output changes
+all. Years, small whole numbers (below 100) and anything inside inline code, links,
+citations and reference entries (footnote definitions) are not counted. Timings must never be typed: their committed output changes
 from run to run, so they are glued or described ("the ratio printed above").
 """
 import json
@@ -40,6 +40,7 @@ def prose_of(markdown):
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"https?://\S+", " ", text)
     text = re.sub(r"^\(.*?\)=\s*$", " ", text, flags=re.M)
+    text = re.sub(r"^\[\^[^\]]+\]:.*$", " ", text, flags=re.M)      # a reference (footnote definition)
     return text
 
 
