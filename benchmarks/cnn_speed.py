@@ -17,8 +17,6 @@ batch 32, float32, both starting from the same weights.
 import argparse
 import os
 import platform
-import statistics
-import time
 import timeit
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -26,6 +24,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np  # noqa: E402
 
 import nnlib  # noqa: E402
+from round_robin import time_round_robin  # noqa: E402  (benchmarks/round_robin.py)
 from nnlib import datasets  # noqa: E402
 from nnlib.layers import Conv2D, Dense, Flatten, MaxPooling2D  # noqa: E402
 
@@ -53,18 +52,6 @@ def keras_lenet(keras):
                              layers.MaxPooling2D(2), layers.Conv2D(16, 3, activation="relu"), layers.Flatten(),
                              layers.Dense(32, activation="relu"), layers.Dense(10, activation="softmax")])
 
-
-def time_round_robin(runners, epochs):
-    """Median epoch time of each runner, in turns after one warm-up epoch each."""
-    for run in runners.values():
-        run()
-    times = {name: [] for name in runners}
-    for _ in range(epochs):
-        for name, run in runners.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def conv2d_loops(x, kernel, bias):

@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import nnlib  # noqa: E402
+from round_robin import time_round_robin  # noqa: E402  (benchmarks/round_robin.py)
 from nnlib import datasets  # noqa: E402
 
 
@@ -67,17 +68,6 @@ def epoch_runners(problem, cell, keras):
     return runners
 
 
-def round_robin(runners, epochs):
-    for run in runners.values():  # warm-up: Keras compiles here
-        run()
-    times = {name: [] for name in runners}
-    for _ in range(epochs):
-        for name, run in runners.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
-
 
 def bptt_cost(lengths, repeats=5):
     """Median time of one forward + backward pass of LSTM(32) on (32, T, 8), for each T."""
@@ -114,7 +104,7 @@ def main():
         for cell in ("SimpleRNN", "LSTM", "GRU"):
             if name == "chars" and cell != "GRU":
                 continue
-            medians = round_robin(epoch_runners(problem, cell, keras), args.epochs)
+            medians = time_round_robin(epoch_runners(problem, cell, keras), args.epochs)
             ours, theirs = medians["nnlib"] * 1e3, medians.get("keras")
             ratio = f"{ours / (theirs * 1e3):.2f}" if theirs else "-"
             keras_ms = f"{theirs * 1e3:.0f}" if theirs else "-"

@@ -21,14 +21,13 @@ reaches (all three see the same number of epochs).
 import argparse
 import os
 import platform
-import statistics
-import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import numpy as np  # noqa: E402
 
 import nnlib  # noqa: E402
+from round_robin import time_round_robin  # noqa: E402  (benchmarks/round_robin.py)
 from nnlib.datasets import load_digits, standardize, train_test_split  # noqa: E402
 
 LAYERS = (64, 128, 64, 10)
@@ -55,23 +54,6 @@ def initial_weights(seed=0):
                     np.zeros(n_out, dtype=np.float32)]
     return weights
 
-
-def time_round_robin(runners, epochs):
-    """Median epoch time of each runner, timing them in turns (one epoch each, then again).
-
-    Taking turns means a burst of load from elsewhere on the machine slows all of them
-    alike, so the ratios stay meaningful on a busy machine. One warm-up epoch each first
-    (Keras compiles its step function in it).
-    """
-    for run_one_epoch in runners.values():
-        run_one_epoch()
-    times = {name: [] for name in runners}
-    for _ in range(epochs):
-        for name, run_one_epoch in runners.items():
-            start = time.perf_counter()
-            run_one_epoch()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 # --- nnlib -------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from .static import (figure_to_png_base64, render_frames, static_slider, static_
 from .regularization import (DROPOUT_RATES, L2_STRENGTHS, REGULARIZATION_KINDS, RegularizationRun, digits_splits,
                              regularization_explorer, regularization_figure, static_regularization_explorer,
                              train_with_regularization)
+from .regularization import __all__ as _regularization_names
 from .training import (TRAINING_DATASETS, TRAINING_LEARNING_RATES, TrainingRun, static_training_explorer,
                        train_classifier_2d, training_explorer, training_figure)
 
@@ -84,16 +85,7 @@ __all__ = [
     "static_slider_grid",
     # chapter 7, Training a network
     "static_training_explorer",
-    # chapter 12, Generalisation and regularisation
-    "REGULARIZATION_KINDS",
-    "DROPOUT_RATES",
-    "L2_STRENGTHS",
-    "RegularizationRun",
-    "digits_splits",
-    "train_with_regularization",
-    "regularization_figure",
-    "regularization_explorer",
-    "static_regularization_explorer",
 ]
+__all__ += _regularization_names  # chapter 12, Generalisation and regularisation
 __all__ += ["ConvLayerGeometry", "conv_geometry", "convolution_figure", "convolution_explorer",
             "static_convolution_explorer"]  # chapter 13, Convolutional networks
