@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from test_figure_captions import captioned_cells, figure_options
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "latex" / "book.pdf"
 TOOLS = ("xelatex", "latexmk", "pdftotext", "pdfinfo", "pdfimages")
@@ -114,10 +116,9 @@ def captions():
     for name in toc_files():
         path = ROOT / f"{name}.ipynb"
         if path.exists():
-            for cell in json.loads(path.read_text())["cells"]:
-                figure = (cell.get("metadata", {}).get("mystnb") or {}).get("figure") or {}
-                if figure.get("caption"):
-                    found.append((name, figure.get("name"), figure["caption"]))
+            for cell in captioned_cells(json.loads(path.read_text())):
+                figure = figure_options(cell)
+                found.append((name, figure.get("name"), figure["caption"]))
     return found
 
 
